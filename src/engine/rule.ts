@@ -1,0 +1,126 @@
+/**
+ * The rule API. A rule is metadata plus a check that only reports facts: severity,
+ * suppression and formatting belong to the engine (the ESLint model).
+ */
+import { z } from 'zod';
+import type { LineageGraph } from '../graph/lineage.js';
+import type { OwnerValue, Resource, ResourceType } from '../model.js';
+import type { Project } from '../project.js';
+
+export type Severity = 'error' | 'warn' | 'info';
+export type SeverityOrOff = Severity | 'off';
+export const SEVERITIES: readonly Severity[] = ['error', 'warn', 'info'];
+
+export type RuleScope = 'node' | 'edge' | 'project';
+
+/** A dependency: `child` depends on (refs, reads) `parent`. */
+export interface Edge {
+  parent: Resource;
+  child: Resource;
+}
+
+export interface ReportDescriptor {
+  messageId: string;
+  /** Values for the message's {{placeholders}}; the rule's `identity` keys tell findings apart. */
+  data?: Record<string, string | number | boolean | null>;
+  /** The subject: defaults to the target node (node scope) or the edge's child (edge scope). */
+  node?: string;
+  /** Other resources involved: the other end of an edge, the path followed. */
+  related?: string[];
+}
+
+export interface RuleContext<Options> {
+  options: Options;
+  project: Project;
+  graph: LineageGraph;
+  /** The resolved domain of a resource, or null. */
+  domainOf(id: string): string | null;
+  /** The resolved owner of a resource as declared (a string, or an object such as {name, email}), or null. */
+  ownerOf(id: string): OwnerValue | null;
+  /** The run's clock: use it instead of Date.now(), so runs are reproducible. */
+  now: Date;
+  report(descriptor: ReportDescriptor): void;
+}
+
+interface RuleCommon<Options> {
+  /** kebab-case, equal to the rule's file name. */
+  id: string;
+  /** One line. */
+  description: string;
+  category: string;
+  resourceTypes: readonly ResourceType[];
+  severity: Severity;
+  /** Per messageId default severities, where they differ from `severity`. */
+  messageSeverities?: Readonly<Record<string, Severity>>;
+  recommended: boolean;
+  /** Message templates keyed by messageId, with {{placeholders}}. */
+  messages: Readonly<Record<string, string>>;
+  /** The `data` keys that tell two findings on the same subject apart (part of the fingerprint). */
+  identity?: readonly string[];
+  /** Options schema with defaults; unknown keys are an error. */
+  options?: z.ZodType<Options>;
+}
+
+export type NodeRule<Options = Record<string, never>> = RuleCommon<Options> & {
+  scope: 'node';
+  check(resource: Resource, context: RuleContext<Options>): void;
+};
+export type EdgeRule<Options = Record<string, never>> = RuleCommon<Options> & {
+  scope: 'edge';
+  check(edge: Edge, context: RuleContext<Options>): void;
+};
+export type ProjectRule<Options = Record<string, never>> = RuleCommon<Options> & {
+  scope: 'project';
+  check(project: Project, context: RuleContext<Options>): void;
+};
+
+export type Rule<Options = Record<string, never>> = NodeRule<Options> | EdgeRule<Options> | ProjectRule<Options>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rule list holds rules of any options type
+export type AnyRule = Rule<any>;
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** Names of the {{placeholders}} in a message template. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/** Declares a rule, checking its metadata once, when the module loads. */
+export function defineRule<Options = Record<string, never>>(rule: Rule<Options>): Rule<Options> {
+  if (!KEBAB.test(rule.id)) throw new Error(`rule id ${JSON.stringify(rule.id)} is not kebab-case`);
+  if (!rule.description || rule.description.includes('\n'))
+    throw new Error(`rule ${rule.id}: description must be one non-empty line`);
+  if (Object.keys(rule.messages).length === 0) throw new Error(`rule ${rule.id}: no messages`);
+  for (const id of Object.keys(rule.messageSeverities ?? {})) {
+    if (!(id in rule.messages)) throw new Error(`rule ${rule.id}: messageSeverities names unknown messageId ${id}`);
+  }
+  return rule;
+}
+
+/** Fills {{placeholders}}; a missing value stays visible as the placeholder itself. */
+export function formatMessage(template: string, data: Record<string, unknown> | undefined): string {
+  return template.replace(PLACEHOLDER, (whole, key: string) => {
+    const v = data?.[key];
+    return v === undefined ? whole : String(v);
+  });
+}
+
+/** Parses a rule's options (defaults applied, unknown keys rejected). */
+export function parseRuleOptions<Options>(rule: Rule<Options>, raw: unknown): Options {
+  if (!rule.options) {
+    if (raw !== undefined && raw !== null && Object.keys(raw).length > 0) {
+      throw new Error(`rule ${rule.id} takes no options, got ${Object.keys(raw).join(', ')}`);
+    }
+    return {} as Options;
+  }
+  const schema = rule.options instanceof z.ZodObject ? rule.options.strict() : rule.options;
+  const res = schema.safeParse(raw ?? {});
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '';
+    throw new Error(`rule ${rule.id}: option ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
+  }
+  return res.data as Options;
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { InputError } from '../errors.js';
+
+/** Largest read per call: fs.read rejects lengths of 2 GiB and more. */
+const CHUNK = 256 * 1024 * 1024;
+
+/**
+ * Reads a whole file into one Buffer with fs.readSync in chunks. fs.readFile refuses files
+ * over 2 GiB - 1, while a Node 20 Buffer holds up to 4 GiB, and real manifests get large.
+ */
+export function readFileChunked(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw describeFsError(err, file);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new InputError(`${file}: is a directory, expected a file`, file);
+    const size = stat.size;
+    if (size > bufferConstants.MAX_LENGTH) {
+      throw new InputError(
+        `${file}: ${size} bytes is more than this Node.js can hold in memory (${bufferConstants.MAX_LENGTH} bytes)`,
+        file,
+      );
+    }
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const n = fs.readSync(fd, buf, off, Math.min(CHUNK, size - off), off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw describeFsError(err, file);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function describeFsError(err: unknown, file: string): InputError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new InputError(`${file}: no such file or directory; check the path`, file);
+    case 'EACCES':
+    case 'EPERM':
+      return new InputError(`${file}: permission denied; make the file readable`, file);
+    case 'EISDIR':
+      return new InputError(`${file}: is a directory, expected a file`, file);
+    default:
+      return new InputError(`${file}: cannot be read (${code ?? String(err)})`, file);
+  }
+}
