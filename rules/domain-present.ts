@@ -2,7 +2,8 @@ import { defineRule } from '../src/index.js';
 
 export default defineRule({
   id: 'domain-present',
-  description: 'Every model belongs to a domain: meta.domain (or config.meta.domain) or its dbt group.',
+  description:
+    'Every model belongs to a domain: meta.domain (or config.meta.domain) or its dbt group.',
   category: 'ownership',
   scope: 'node',
   resourceTypes: ['model'],

@@ -2,7 +2,8 @@ import { defineRule } from '../src/index.js';
 
 export default defineRule({
   id: 'owner-present',
-  description: 'Every model has an owner: meta.owner (or config.meta.owner) or the owner of its dbt group.',
+  description:
+    'Every model has an owner: meta.owner (or config.meta.owner) or the owner of its dbt group.',
   category: 'ownership',
   scope: 'node',
   resourceTypes: ['model'],

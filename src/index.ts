@@ -64,7 +64,12 @@ export {
   type RuleSetting,
 } from './engine/check.js';
 export { resolveDomain, resolveOwner, type Resolution } from './engine/resolve.js';
-export { lineageOf, LINEAGE_FORMAT_VERSION, type LineageNode, type LineageResult } from './engine/lineage.js';
+export {
+  lineageOf,
+  LINEAGE_FORMAT_VERSION,
+  type LineageNode,
+  type LineageResult,
+} from './engine/lineage.js';
 
 // Reporters
 export {
@@ -89,6 +94,10 @@ export function getBuiltinRules(): readonly AnyRule[] {
  * Checks a loaded project against the built-in rules (recommended ones on by default, as
  * adjusted by `config.rules`) plus `extraRules`.
  */
-export function check(project: Project, config: CheckConfig = {}, extraRules: readonly AnyRule[] = []): CheckResult {
+export function check(
+  project: Project,
+  config: CheckConfig = {},
+  extraRules: readonly AnyRule[] = [],
+): CheckResult {
   return runRules(project, [...builtinRules, ...extraRules], config);
 }

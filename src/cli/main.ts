@@ -61,7 +61,8 @@ function commonOptions<T>(y: Argv<T>) {
       type: 'string',
       array: true,
       default: [] as string[],
-      describe: 'resources to include: a name or unique_id, with dbt graph operators (+name, name+)',
+      describe:
+        'resources to include: a name or unique_id, with dbt graph operators (+name, name+)',
     })
     .option('exclude', {
       type: 'string',
@@ -92,18 +93,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const parser = yargs([...argv])
     .scriptName('dbt-steward')
     .usage('$0 <command> [inputs..] [options]')
-    .command(
-      'check [inputs..]',
-      'check dbt projects against the governance rules',
-      (y) =>
-        commonOptions(y).option('exit-zero', {
-          type: 'boolean',
-          default: false,
-          describe: 'exit 0 even when error findings remain',
-        }),
+    .command('check [inputs..]', 'check dbt projects against the governance rules', (y) =>
+      commonOptions(y).option('exit-zero', {
+        type: 'boolean',
+        default: false,
+        describe: 'exit 0 even when error findings remain',
+      }),
     )
-    .command('lineage [inputs..]', 'print the lineage graph (all of it, or what --select picks)', (y) =>
-      commonOptions(y),
+    .command(
+      'lineage [inputs..]',
+      'print the lineage graph (all of it, or what --select picks)',
+      (y) => commonOptions(y),
     )
     .demandCommand(1, 'name a command: check or lineage')
     .strict()
@@ -120,13 +120,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
   try {
     const args = await new Promise<Record<string, unknown> | null>((resolve, reject) => {
-      void parser.parse([...argv], {}, (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
-        if (err) reject(err);
-        else if (output) {
-          helpOutput = output;
-          resolve(null);
-        } else resolve(parsed);
-      });
+      void parser.parse(
+        [...argv],
+        {},
+        (err: Error | undefined, parsed: Record<string, unknown>, output: string) => {
+          if (err) reject(err);
+          else if (output) {
+            helpOutput = output;
+            resolve(null);
+          } else resolve(parsed);
+        },
+      );
     }).catch((err: unknown) => {
       if (err instanceof UsageError) throw err;
       throw new UsageError(err instanceof Error ? err.message : String(err));
@@ -148,7 +152,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 function reportError(err: unknown, io: CliIO, debug: boolean): number {
   const known =
-    err instanceof InputError || err instanceof ConfigError || err instanceof SelectorError || err instanceof UsageError;
+    err instanceof InputError ||
+    err instanceof ConfigError ||
+    err instanceof SelectorError ||
+    err instanceof UsageError;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof UsageError) {
     io.stderr(`dbt-steward: ${message.split('\n')[0]}\nRun dbt-steward --help for usage.\n`);
@@ -163,14 +170,24 @@ function reportError(err: unknown, io: CliIO, debug: boolean): number {
   return 2;
 }
 
-async function load(args: CommonArgs, io: CliIO): Promise<{ project: Project; selected: Set<string> | null }> {
+async function load(
+  args: CommonArgs,
+  io: CliIO,
+): Promise<{ project: Project; selected: Set<string> | null }> {
   const project = await loadProject(args.inputs, { cwd: io.cwd });
   for (const w of project.warnings) io.stderr(`dbt-steward: warning: ${w.file}: ${w.message}\n`);
-  const selected = selectResources({ select: args.select, exclude: args.exclude }, project.resources, project.graph);
+  const selected = selectResources(
+    { select: args.select, exclude: args.exclude },
+    project.resources,
+    project.graph,
+  );
   return { project, selected };
 }
 
-function outputs<R>(args: CommonArgs, reporters: Readonly<Record<string, Reporter<R>>>): OutputSpec[] {
+function outputs<R>(
+  args: CommonArgs,
+  reporters: Readonly<Record<string, Reporter<R>>>,
+): OutputSpec[] {
   try {
     return parseFormats(args.format, args.output, Object.keys(reporters));
   } catch (err) {

@@ -14,13 +14,19 @@ export interface OutputSpec {
  * Parses repeatable --format values. At most one format goes to stdout; `--output FILE`
  * sends the single format (text when none is named) to FILE.
  */
-export function parseFormats(formats: readonly string[], output: string | undefined, known: readonly string[]): OutputSpec[] {
+export function parseFormats(
+  formats: readonly string[],
+  output: string | undefined,
+  known: readonly string[],
+): OutputSpec[] {
   const specs: OutputSpec[] = formats.map((f) => {
     const eq = f.indexOf('=');
     const format = eq < 0 ? f : f.slice(0, eq);
     const file = eq < 0 ? null : f.slice(eq + 1);
     if (!known.includes(format)) {
-      throw new Error(`--format ${JSON.stringify(format)} is not a known format; use one of: ${known.join(', ')}`);
+      throw new Error(
+        `--format ${JSON.stringify(format)} is not a known format; use one of: ${known.join(', ')}`,
+      );
     }
     if (file === '') throw new Error(`--format ${format}=: the file name is empty`);
     return { format, file };
@@ -30,11 +36,14 @@ export function parseFormats(formats: readonly string[], output: string | undefi
     const toStdout = specs.filter((s) => s.file === null);
     if (specs.length === 0) specs.push({ format: 'text', file: output });
     else if (specs.length === 1 && toStdout.length === 1) specs[0]!.file = output;
-    else throw new Error('--output goes with a single --format; use --format NAME=FILE for several');
+    else
+      throw new Error('--output goes with a single --format; use --format NAME=FILE for several');
   }
   if (specs.length === 0) specs.push({ format: 'text', file: null });
   if (specs.filter((s) => s.file === null).length > 1) {
-    throw new Error('only one --format can go to standard output; give the others a file: --format NAME=FILE');
+    throw new Error(
+      'only one --format can go to standard output; give the others a file: --format NAME=FILE',
+    );
   }
   return specs;
 }
@@ -43,7 +52,11 @@ export function parseFormats(formats: readonly string[], output: string | undefi
  * Renders every output first, then writes each file atomically (temporary file in the same
  * directory, then rename), so that a failure never leaves a partial file behind.
  */
-export function writeOutputs(specs: readonly OutputSpec[], render: (format: string) => string, io: { stdout: (t: string) => void; cwd: string }): void {
+export function writeOutputs(
+  specs: readonly OutputSpec[],
+  render: (format: string) => string,
+  io: { stdout: (t: string) => void; cwd: string },
+): void {
   const rendered = specs.map((s) => ({ spec: s, text: render(s.format) }));
   for (const { spec, text } of rendered) {
     if (spec.file === null) io.stdout(text);
@@ -52,7 +65,10 @@ export function writeOutputs(specs: readonly OutputSpec[], render: (format: stri
 }
 
 export function writeFileAtomic(file: string, text: string, shown: string = file): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
@@ -63,6 +79,9 @@ export function writeFileAtomic(file: string, text: string, shown: string = file
       // nothing left to clean
     }
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new InputError(`${shown}: cannot write the output file (${code}); check that its directory exists and is writable`, shown);
+    throw new InputError(
+      `${shown}: cannot write the output file (${code}); check that its directory exists and is writable`,
+      shown,
+    );
   }
 }

@@ -85,7 +85,8 @@ export class ConfigError extends Error {
 function enabledRules(rules: readonly AnyRule[], config: CheckConfig): EnabledRule[] {
   const byId = new Map(rules.map((r) => [r.id, r]));
   for (const id of Object.keys(config.rules ?? {})) {
-    if (!byId.has(id)) throw new ConfigError(`unknown rule id "${id}"; run \`dbt-steward rules\` to list them`);
+    if (!byId.has(id))
+      throw new ConfigError(`unknown rule id "${id}"; run \`dbt-steward rules\` to list them`);
   }
   const out: EnabledRule[] = [];
   for (const rule of rules) {
@@ -121,7 +122,11 @@ export function fingerprintOf(
 }
 
 /** Runs `rules` over `project`. */
-export function runRules(project: Project, rules: readonly AnyRule[], config: CheckConfig = {}): CheckResult {
+export function runRules(
+  project: Project,
+  rules: readonly AnyRule[],
+  config: CheckConfig = {},
+): CheckResult {
   const enabled = enabledRules(rules, config);
   const resolver = new Resolver(project);
   const now = config.now ?? new Date();
@@ -132,7 +137,9 @@ export function runRules(project: Project, rules: readonly AnyRule[], config: Ch
   // Own resources: those of the loaded projects themselves, not installed packages' nor
   // placeholders injected from other projects.
   const own = new Set(project.projects.map((p) => p.name));
-  const targets = [...project.resources.values()].filter((r) => !r.external && own.has(r.packageName));
+  const targets = [...project.resources.values()].filter(
+    (r) => !r.external && own.has(r.packageName),
+  );
 
   for (const { rule, severity, options } of enabled) {
     let defaultSubject: string | undefined;
@@ -190,7 +197,9 @@ export function runRules(project: Project, rules: readonly AnyRule[], config: Ch
   };
 }
 
-function sortedCounts(c: Partial<Record<ResourceType, number>>): Partial<Record<ResourceType, number>> {
+function sortedCounts(
+  c: Partial<Record<ResourceType, number>>,
+): Partial<Record<ResourceType, number>> {
   const out: Partial<Record<ResourceType, number>> = {};
   for (const k of Object.keys(c).sort() as ResourceType[]) out[k] = c[k];
   return out;
@@ -204,7 +213,8 @@ function toFinding(
   defaultSubject: string | undefined,
 ): Finding {
   const template = rule.messages[d.messageId];
-  if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${d.messageId}"`);
+  if (template === undefined)
+    throw new Error(`rule ${rule.id} reported unknown messageId "${d.messageId}"`);
   const data = d.data ?? {};
   const nodeId = d.node ?? defaultSubject;
   const subject =
@@ -217,7 +227,10 @@ function toFinding(
     ruleId: rule.id,
     messageId: d.messageId,
     data,
-    severity: rule.messageSeverities?.[d.messageId] && severity === rule.severity ? rule.messageSeverities[d.messageId]! : severity,
+    severity:
+      rule.messageSeverities?.[d.messageId] && severity === rule.severity
+        ? rule.messageSeverities[d.messageId]!
+        : severity,
     message: formatMessage(template, data),
     subject,
     fingerprint: fingerprintOf(rule.id, subject, identity),

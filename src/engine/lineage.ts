@@ -27,7 +27,9 @@ export interface LineageResult {
 /** The lineage of the given ids (all resources when null), with the edges among them. */
 export function lineageOf(project: Project, ids: Iterable<string> | null): LineageResult {
   const resolver = new Resolver(project);
-  const wanted = [...(ids ?? project.resources.keys())].filter((id) => project.resources.has(id)).sort();
+  const wanted = [...(ids ?? project.resources.keys())]
+    .filter((id) => project.resources.has(id))
+    .sort();
   const sub = project.graph.subgraph(wanted);
   const nodes: LineageNode[] = [];
   for (const id of sub.nodes) {

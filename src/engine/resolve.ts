@@ -22,7 +22,8 @@ export function hasValue(v: unknown): boolean {
 
 export function resolveOwner(project: Project, resource: Resource): Resolution<OwnerValue> | null {
   if (hasValue(resource.meta.owner)) return { value: resource.meta.owner, via: 'meta.owner' };
-  if (resource.resourceType === 'exposure' && hasValue(resource.owner)) return { value: resource.owner, via: 'owner' };
+  if (resource.resourceType === 'exposure' && hasValue(resource.owner))
+    return { value: resource.owner, via: 'owner' };
   const group = groupOf(project, resource);
   if (group && hasValue(group.owner)) return { value: group.owner, via: `group:${group.name}` };
   return null;

@@ -74,7 +74,8 @@ export type ProjectRule<Options = Record<string, never>> = RuleCommon<Options> &
   check(project: Project, context: RuleContext<Options>): void;
 };
 
-export type Rule<Options = Record<string, never>> = NodeRule<Options> | EdgeRule<Options> | ProjectRule<Options>;
+export type Rule<Options = Record<string, never>> =
+  NodeRule<Options> | EdgeRule<Options> | ProjectRule<Options>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a rule list holds rules of any options type
 export type AnyRule = Rule<any>;
@@ -94,7 +95,8 @@ export function defineRule<Options = Record<string, never>>(rule: Rule<Options>)
     throw new Error(`rule ${rule.id}: description must be one non-empty line`);
   if (Object.keys(rule.messages).length === 0) throw new Error(`rule ${rule.id}: no messages`);
   for (const id of Object.keys(rule.messageSeverities ?? {})) {
-    if (!(id in rule.messages)) throw new Error(`rule ${rule.id}: messageSeverities names unknown messageId ${id}`);
+    if (!(id in rule.messages))
+      throw new Error(`rule ${rule.id}: messageSeverities names unknown messageId ${id}`);
   }
   return rule;
 }
@@ -120,7 +122,9 @@ export function parseRuleOptions<Options>(rule: Rule<Options>, raw: unknown): Op
   if (!res.success) {
     const issue = res.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : '';
-    throw new Error(`rule ${rule.id}: option ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
+    throw new Error(
+      `rule ${rule.id}: option ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`,
+    );
   }
   return res.data as Options;
 }

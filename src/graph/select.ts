@@ -69,11 +69,14 @@ export function selectResources(
     for (const term of select) {
       const ids = selectTerm(term, resources, graph);
       if (ids.length === 0)
-        throw new SelectorError(`--select ${JSON.stringify(term)} matches no resource; check the name`);
+        throw new SelectorError(
+          `--select ${JSON.stringify(term)} matches no resource; check the name`,
+        );
       for (const id of ids) chosen.add(id);
     }
   }
-  for (const term of exclude) for (const id of selectTerm(term, resources, graph)) chosen.delete(id);
+  for (const term of exclude)
+    for (const id of selectTerm(term, resources, graph)) chosen.delete(id);
   return chosen;
 }
 

@@ -31,7 +31,8 @@ function isFile(p: string): boolean {
 function projectDirOf(manifestDir: string): string | null {
   if (isFile(path.join(manifestDir, 'dbt_project.yml'))) return manifestDir;
   const up = path.dirname(manifestDir);
-  if (path.basename(manifestDir) === 'target' && isFile(path.join(up, 'dbt_project.yml'))) return up;
+  if (path.basename(manifestDir) === 'target' && isFile(path.join(up, 'dbt_project.yml')))
+    return up;
   return null;
 }
 
@@ -60,7 +61,10 @@ export function resolveInput(input: string, cwd: string): ResolvedInput {
 }
 
 /** Loads the inputs (manifest files or directories) into one project and lineage graph. */
-export function loadProject(inputs: readonly string[], options: LoadOptions = {}): Promise<Project> {
+export function loadProject(
+  inputs: readonly string[],
+  options: LoadOptions = {},
+): Promise<Project> {
   // Synchronous work behind a promise: source mode and git inputs will need real I/O waits.
   return new Promise((resolve, reject) => {
     try {
@@ -86,7 +90,9 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     const loaded = loadManifestFile(resolved.manifest, resolved.rootDir);
     loaded.info.path = path.relative(cwd, resolved.manifest) || resolved.manifest;
     projects.push(loaded.info);
-    warnings.push(...loaded.warnings.map((w) => ({ ...w, file: path.relative(cwd, w.file) || w.file })));
+    warnings.push(
+      ...loaded.warnings.map((w) => ({ ...w, file: path.relative(cwd, w.file) || w.file })),
+    );
     for (const r of loaded.resources) {
       const prev = resources.get(r.uniqueId);
       // A real node beats an injected placeholder of the same id from another input.

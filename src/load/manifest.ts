@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Group, LoadWarning, ProjectInfo, Resource, ResourceType } from '../model.js';
-import { EntryParser, JsonScanError, forEachMember, parseEntries, skipWs, valueEnd } from './json-scan.js';
+import {
+  EntryParser,
+  JsonScanError,
+  forEachMember,
+  parseEntries,
+  skipWs,
+  valueEnd,
+} from './json-scan.js';
 import {
   normalizeExposure,
   normalizeGroup,
@@ -54,7 +61,16 @@ const SKIPPED_FIELDS = [
   'expect',
 ];
 
-type Section = 'nodes' | 'sources' | 'exposures' | 'metrics' | 'semantic_models' | 'saved_queries' | 'unit_tests' | 'functions' | 'groups';
+type Section =
+  | 'nodes'
+  | 'sources'
+  | 'exposures'
+  | 'metrics'
+  | 'semantic_models'
+  | 'saved_queries'
+  | 'unit_tests'
+  | 'functions'
+  | 'groups';
 const SECTIONS = new Set<string>([
   'nodes',
   'sources',
@@ -85,14 +101,27 @@ export function loadManifestFile(file: string, rootDir: string | null): Manifest
   return loadManifestBuffer(buf, file, rootDir);
 }
 
-export function loadManifestBuffer(buf: Buffer, file: string, rootDir: string | null): ManifestLoad {
+export function loadManifestBuffer(
+  buf: Buffer,
+  file: string,
+  rootDir: string | null,
+): ManifestLoad {
   const hint = 'regenerate it with `dbt parse` or point dbt-steward at the right file';
   if (buf.length === 0) throw new InputError(`${file}: the file is empty; ${hint}`, file);
-  if (looksBinary(buf)) throw new InputError(`${file}: this is a binary file, not a JSON manifest; ${hint}`, file);
-  const start = skipWs(buf, buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0, buf.length);
+  if (looksBinary(buf))
+    throw new InputError(`${file}: this is a binary file, not a JSON manifest; ${hint}`, file);
+  const start = skipWs(
+    buf,
+    buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0,
+    buf.length,
+  );
   if (buf[start] !== 0x7b) {
-    if (start >= buf.length) throw new InputError(`${file}: the file holds only white space; ${hint}`, file);
-    throw new InputError(`${file}: not a JSON object (${describeOffset(buf, start)}); ${hint}`, file);
+    if (start >= buf.length)
+      throw new InputError(`${file}: the file holds only white space; ${hint}`, file);
+    throw new InputError(
+      `${file}: not a JSON object (${describeOffset(buf, start)}); ${hint}`,
+      file,
+    );
   }
 
   const parser = new EntryParser(SKIPPED_FIELDS);
@@ -122,7 +151,9 @@ export function loadManifestBuffer(buf: Buffer, file: string, rootDir: string | 
       }
       if (SECTIONS.has(key) && buf[pos] === 0x7b) {
         const section = key as Section;
-        return parseEntries(buf, pos, buf.length, parser, (k, value) => state.add(section, k, value));
+        return parseEntries(buf, pos, buf.length, parser, (k, value) =>
+          state.add(section, k, value),
+        );
       }
       return undefined;
     });
@@ -145,7 +176,14 @@ export function loadManifestBuffer(buf: Buffer, file: string, rootDir: string | 
     );
   }
   if (!state.started) {
-    const projectName = rootProjectName(meta, state.pendingPackages(), macrosSpan, buf, parser, file);
+    const projectName = rootProjectName(
+      meta,
+      state.pendingPackages(),
+      macrosSpan,
+      buf,
+      parser,
+      file,
+    );
     state.begin(projectName, schemaVersion);
   }
   state.finish();
@@ -226,8 +264,10 @@ class LoadState {
     this.resources.push(r);
     if (r.test && r.test.attachedNode === null) {
       const v = value as { test_metadata?: { kwargs?: { model?: unknown } }; model?: unknown };
-      if (r.resourceType === 'test' && r.test.name !== null) this.testTargets.set(r.uniqueId, v.test_metadata?.kwargs?.model);
-      else if (r.resourceType === 'unit_test' && typeof v.model === 'string') this.unitTestModels.set(r.uniqueId, v.model);
+      if (r.resourceType === 'test' && r.test.name !== null)
+        this.testTargets.set(r.uniqueId, v.test_metadata?.kwargs?.model);
+      else if (r.resourceType === 'unit_test' && typeof v.model === 'string')
+        this.unitTestModels.set(r.uniqueId, v.model);
     }
   }
 
@@ -258,7 +298,11 @@ function normalizeEntry(
     case 'nodes': {
       const raw = validate(rawNode, value, file, where);
       // Docs blocks sat in nodes in no version we know, but never treat one as a resource.
-      if (raw.resource_type === 'doc' || raw.resource_type === 'docs block' || raw.resource_type === 'docs_block')
+      if (
+        raw.resource_type === 'doc' ||
+        raw.resource_type === 'docs block' ||
+        raw.resource_type === 'docs_block'
+      )
         return null;
       return normalizeNode(raw, ctx);
     }
@@ -281,7 +325,12 @@ function normalizeEntry(
   }
 }
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, file: string, where: string): z.infer<T> {
+function validate<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  file: string,
+  where: string,
+): z.infer<T> {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   throw new InputError(
@@ -380,10 +429,16 @@ function jsonError(err: unknown, buf: Buffer, file: string, section: string): un
   if (err instanceof JsonScanError) {
     const where = section ? ` in "${section}"` : '';
     const what = err.offset >= buf.length ? 'unexpected end of file' : err.message;
-    return new InputError(`${file}: ${what}${where} at ${describeOffset(buf, err.offset)}; ${hint}`, file);
+    return new InputError(
+      `${file}: ${what}${where} at ${describeOffset(buf, err.offset)}; ${hint}`,
+      file,
+    );
   }
   if (err instanceof SyntaxError) {
-    return new InputError(`${file}: ${err.message}${section ? ` in "${section}"` : ''}; ${hint}`, file);
+    return new InputError(
+      `${file}: ${err.message}${section ? ` in "${section}"` : ''}; ${hint}`,
+      file,
+    );
   }
   return err;
 }

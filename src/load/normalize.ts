@@ -14,34 +14,82 @@ import type {
   TestInfo,
 } from '../model.js';
 import { RESOURCE_TYPES } from '../model.js';
-import type { RawExposure, RawGroup, RawNode, RawOther, RawSource, RawUnitTest } from './raw-schema.js';
+import type {
+  RawExposure,
+  RawGroup,
+  RawNode,
+  RawOther,
+  RawSource,
+  RawUnitTest,
+} from './raw-schema.js';
 
 /**
- * Deep copy of untrusted JSON into prototype-less objects, so that keys such as
- * `__proto__` or `constructor` are plain data and can never reach Object.prototype.
+ * Sets `key` as an own data property. Plain assignment of `__proto__` would replace the
+ * object's prototype instead; JSON.parse itself already defines such keys as data.
  */
-export function safeJson(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(safeJson);
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(value)) out[key] = safeJson((value as Record<string, unknown>)[key]);
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else obj[key] = value;
+}
+
+const EMPTY: Meta = Object.freeze({}) as Meta;
+
+/**
+ * `{...a, ...b}`: dbt's shallow "update" merge (node meta with config.meta, config wins).
+ * Objects straight from JSON.parse are shared, not copied: nothing downstream mutates them.
+ */
+export function mergeMeta(
+  a: Record<string, unknown> | null | undefined,
+  b: Record<string, unknown> | null | undefined,
+): Meta {
+  if (!b || isEmpty(b)) return a ?? EMPTY;
+  if (!a || isEmpty(a) || sameShallow(a, b)) return b;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(a)) setOwn(out, key, a[key]);
+  for (const key of Object.keys(b)) setOwn(out, key, b[key]);
   return out;
 }
 
-export function safeMeta(value: Record<string, unknown> | null | undefined): Meta {
-  return value ? (safeJson(value) as Meta) : (Object.create(null) as Meta);
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
-/** `{...a, ...b}` into a prototype-less object: dbt's shallow "update" merge. */
-function mergeMeta(a: Record<string, unknown> | null | undefined, b: Record<string, unknown> | null | undefined): Meta {
-  const out = safeMeta(a);
-  if (b) for (const key of Object.keys(b)) out[key] = safeJson(b[key]);
-  return out;
+/** v3+ manifests copy config.meta into node meta: usually the same keys and values. */
+function sameShallow(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    const va = a[k];
+    const vb = b[k];
+    if (va !== vb && JSON.stringify(va) !== JSON.stringify(vb)) return false;
+  }
+  return true;
 }
 
-export function toTags(...lists: Array<string | string[] | null | undefined>): string[] {
+const NO_STRINGS: string[] = [];
+const NO_CONSTRAINTS: Constraint[] = [];
+const NO_COLUMNS: Column[] = [];
+
+export function toTags(
+  a: string | string[] | null | undefined,
+  b?: string | string[] | null,
+): string[] {
+  // Fast paths: most resources have one list or none.
+  if (b == null || (Array.isArray(b) && b.length === 0)) {
+    if (a == null) return NO_STRINGS;
+    if (typeof a === 'string') return [a];
+    if (a.length < 2) return a;
+  }
   const seen = new Set<string>();
-  for (const l of lists) {
+  for (const l of [a, b]) {
     if (l == null) continue;
     if (typeof l === 'string') seen.add(l);
     else for (const t of l) seen.add(t);
@@ -69,11 +117,16 @@ function toConstraint(c: {
   expression?: string | null;
   columns?: string[] | null;
 }): Constraint {
-  return { type: c.type, name: c.name ?? null, expression: c.expression ?? null, columns: c.columns ?? [] };
+  return {
+    type: c.type,
+    name: c.name ?? null,
+    expression: c.expression ?? null,
+    columns: c.columns ?? [],
+  };
 }
 
 function toColumns(columns: RawNode['columns']): Column[] {
-  if (!columns) return [];
+  if (!columns) return NO_COLUMNS;
   const out: Column[] = [];
   for (const key of Object.keys(columns)) {
     const c = columns[key]!;
@@ -81,7 +134,10 @@ function toColumns(columns: RawNode['columns']): Column[] {
       name: c.name ?? key,
       description: text(c.description),
       dataType: c.data_type ?? null,
-      constraints: (c.constraints ?? []).map(toConstraint),
+      constraints:
+        c.constraints && c.constraints.length > 0
+          ? c.constraints.map(toConstraint)
+          : NO_CONSTRAINTS,
       // 1.9.6–1.10.12 store column config.meta/tags apart from meta/tags: union, config wins.
       meta: mergeMeta(c.meta, c.config?.meta),
       tags: toTags(c.tags, c.config?.tags),
@@ -94,7 +150,8 @@ function toColumns(columns: RawNode['columns']): Column[] {
 function versionOf(raw: RawNode): string | null {
   if (raw.version == null) return null;
   const last = raw.fqn?.[raw.fqn.length - 1];
-  if (last !== undefined && /^v./.test(last) && raw.unique_id.endsWith(`.${last}`)) return last.slice(1);
+  if (last !== undefined && /^v./.test(last) && raw.unique_id.endsWith(`.${last}`))
+    return last.slice(1);
   return String(raw.version);
 }
 
@@ -105,8 +162,8 @@ function resourceTypeOf(raw: string, uniqueId: string, external: boolean): Resou
     const prefix = uniqueId.slice(0, uniqueId.indexOf('.'));
     if ((RESOURCE_TYPES as readonly string[]).includes(prefix)) return prefix as ResourceType;
   }
-  const t = raw.replace(/ /g, '_');
-  return (RESOURCE_TYPES as readonly string[]).includes(t) ? (t as ResourceType) : (t as ResourceType);
+  // Unknown types (from a newer dbt) are kept under their own name.
+  return (raw.includes(' ') ? raw.replace(/ /g, '_') : raw) as ResourceType;
 }
 
 export interface NormalizeContext {
@@ -115,25 +172,50 @@ export interface NormalizeContext {
   schemaVersion: number;
 }
 
-function base(raw: RawOther | RawNode | RawSource | RawExposure | RawUnitTest, ctx: NormalizeContext) {
-  const filePath = normalizePath(raw.original_file_path);
-  const external = (raw.original_file_path ?? '') === '' && (raw.path ?? '') === '';
+/**
+ * Every Resource is built here with all fields in one literal, so they share one hidden
+ * class (object spread of a dozen fields was the loader's hot spot).
+ */
+function makeResource(
+  raw: RawOther | RawNode | RawSource | RawExposure | RawUnitTest,
+  ctx: NormalizeContext,
+  resourceType: ResourceType,
+  external: boolean,
+  meta: Meta,
+  extra: Partial<Resource>,
+): Resource {
   return {
     uniqueId: raw.unique_id,
+    resourceType,
     name: raw.name,
     packageName: raw.package_name,
-    filePath,
+    filePath: normalizePath(raw.original_file_path),
     patchPath: normalizePath(raw.patch_path),
-    fqn: raw.fqn ?? [],
+    fqn: raw.fqn ?? NO_STRINGS,
     description: text(raw.description),
-    // v3+: node meta mirrors config.meta; sources before 1.10.5 have no config.meta at all.
-    meta: mergeMeta(raw.meta, raw.config?.meta),
+    meta,
     tags: toTags(raw.tags, raw.config?.tags),
     group: raw.group ?? raw.config?.group ?? null,
-    dependsOn: dedupe(raw.depends_on?.nodes ?? []),
+    access: extra.access ?? null,
+    contract: extra.contract ?? null,
+    materialized: extra.materialized ?? null,
+    columns: extra.columns ?? NO_COLUMNS,
+    constraints: extra.constraints ?? NO_CONSTRAINTS,
+    version: extra.version ?? null,
+    latestVersion: extra.latestVersion ?? null,
+    deprecationDate: extra.deprecationDate ?? null,
+    dependsOn: dedupe(raw.depends_on?.nodes ?? NO_STRINGS),
     external,
+    sourceName: extra.sourceName ?? null,
+    owner: extra.owner ?? null,
+    test: extra.test ?? null,
     projectName: external ? raw.package_name : ctx.projectName,
   };
+}
+
+/** Injected cross-project nodes have neither original_file_path nor path. */
+function isExternal(raw: { original_file_path?: string | null; path?: string | null }): boolean {
+  return (raw.original_file_path ?? '') === '' && (raw.path ?? '') === '';
 }
 
 function dedupe(ids: string[]): string[] {
@@ -146,8 +228,8 @@ function toContract(c: RawNode['contract']): Contract | null {
 }
 
 export function normalizeNode(raw: RawNode, ctx: NormalizeContext): Resource {
-  const b = base(raw, ctx);
-  const resourceType = resourceTypeOf(raw.resource_type, raw.unique_id, b.external);
+  const external = isExternal(raw);
+  const resourceType = resourceTypeOf(raw.resource_type, raw.unique_id, external);
   const isModel = resourceType === 'model';
   let access: Access | null = null;
   if (isModel) {
@@ -167,75 +249,46 @@ export function normalizeNode(raw: RawNode, ctx: NormalizeContext): Resource {
       attachedNode: raw.attached_node ?? null,
     };
   }
-  return {
-    ...b,
-    resourceType,
+  // v3+: node meta mirrors config.meta (config wins when they differ).
+  return makeResource(raw, ctx, resourceType, external, mergeMeta(raw.meta, raw.config?.meta), {
     access,
     contract,
     materialized: raw.config?.materialized ?? null,
     columns: toColumns(raw.columns),
-    constraints: (raw.constraints ?? []).map(toConstraint),
+    constraints:
+      raw.constraints && raw.constraints.length > 0
+        ? raw.constraints.map(toConstraint)
+        : NO_CONSTRAINTS,
     version: isModel ? versionOf(raw) : null,
     latestVersion: isModel && raw.latest_version != null ? String(raw.latest_version) : null,
     deprecationDate: isModel ? (raw.deprecation_date ?? null) : null,
-    sourceName: null,
-    owner: null,
     test,
-  };
-}
-
-function emptyFields() {
-  return {
-    access: null,
-    contract: null,
-    materialized: null,
-    columns: [] as Column[],
-    constraints: [] as Constraint[],
-    version: null,
-    latestVersion: null,
-    deprecationDate: null,
-    sourceName: null,
-    owner: null,
-    test: null,
-  };
+  });
 }
 
 export function normalizeSource(raw: RawSource, ctx: NormalizeContext): Resource {
-  const b = base(raw, ctx);
-  return {
-    ...b,
-    ...emptyFields(),
-    resourceType: 'source',
-    // Before dbt 1.8 node meta holds only the table's meta; the source-level meta is apart.
-    meta: mergeMeta(raw.source_meta, b.meta),
+  // Before dbt 1.8 node meta holds only the table's meta; the source-level meta is apart.
+  const meta = mergeMeta(raw.source_meta, mergeMeta(raw.meta, raw.config?.meta));
+  return makeResource(raw, ctx, 'source', false, meta, {
     columns: toColumns(raw.columns),
     sourceName: raw.source_name,
-    external: false,
-  };
+  });
 }
 
 export function normalizeExposure(raw: RawExposure, ctx: NormalizeContext): Resource {
-  return {
-    ...base(raw, ctx),
-    ...emptyFields(),
-    resourceType: 'exposure',
-    owner: raw.owner ? safeJson(raw.owner) : null,
-    external: false,
-  };
+  return makeResource(raw, ctx, 'exposure', false, mergeMeta(raw.meta, raw.config?.meta), {
+    owner: raw.owner ?? null,
+  });
 }
 
 export function normalizeOther(raw: RawOther, type: ResourceType, ctx: NormalizeContext): Resource {
-  return { ...base(raw, ctx), ...emptyFields(), resourceType: type, external: false };
+  return makeResource(raw, ctx, type, false, mergeMeta(raw.meta, raw.config?.meta), {});
 }
 
 export function normalizeUnitTest(raw: RawUnitTest, ctx: NormalizeContext): Resource {
-  return {
-    ...base(raw, ctx),
-    ...emptyFields(),
-    resourceType: 'unit_test',
-    external: false,
+  return makeResource(raw, ctx, 'unit_test', false, mergeMeta(raw.meta, raw.config?.meta), {
     test: { name: null, namespace: null, columnName: null, attachedNode: null },
-  };
+  });
 }
 
 export function normalizeGroup(raw: RawGroup): Group {
@@ -243,14 +296,15 @@ export function normalizeGroup(raw: RawGroup): Group {
     uniqueId: raw.unique_id,
     name: raw.name,
     packageName: raw.package_name,
-    owner: raw.owner ? (safeJson(raw.owner) as Meta) : null,
+    owner: (raw.owner as Meta | null | undefined) ?? null,
     description: text(raw.description),
-    meta: safeMeta(raw.config?.meta),
+    meta: raw.config?.meta ?? EMPTY,
     filePath: normalizePath(raw.original_file_path),
   };
 }
 
-const REF_CALL = /\bref\s*\(\s*(['"])((?:(?!\1).)*)\1\s*(?:,\s*(['"])((?:(?!\3).)*)\3\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([^'")\s]+)['"]?\s*)?\)/;
+const REF_CALL =
+  /\bref\s*\(\s*(['"])((?:(?!\1).)*)\1\s*(?:,\s*(['"])((?:(?!\3).)*)\3\s*)?(?:,\s*(?:v|version)\s*=\s*['"]?([^'")\s]+)['"]?\s*)?\)/;
 const SOURCE_CALL = /\bsource\s*\(\s*(['"])((?:(?!\1).)*)\1\s*,\s*(['"])((?:(?!\3).)*)\3\s*\)/;
 
 /** What a generic test's `kwargs.model` points at, parsed from its Jinja. */
@@ -290,13 +344,21 @@ export function resolveTestTarget(
     const r = lookup(id);
     if (!r) continue;
     if (target.kind === 'source') {
-      if (r.resourceType === 'source' && r.sourceName === target.sourceName && r.name === target.name) return id;
+      if (
+        r.resourceType === 'source' &&
+        r.sourceName === target.sourceName &&
+        r.name === target.name
+      )
+        return id;
       continue;
     }
     if (r.name !== target.name || r.resourceType === 'source') continue;
     if (target.package !== null && r.packageName !== target.package) continue;
     if (target.version !== null) {
-      if (r.version === target.version || (r.version !== null && Number(r.version) === Number(target.version)))
+      if (
+        r.version === target.version ||
+        (r.version !== null && Number(r.version) === Number(target.version))
+      )
         return id;
       continue;
     }

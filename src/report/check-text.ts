@@ -8,7 +8,11 @@ export function formatCheckText(result: CheckResult): string {
     const counts = Object.entries(p.counts)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
-    lines.push(plain(`${p.name} (manifest v${p.schemaVersion}, dbt ${p.dbtVersion}): ${counts || 'no resources'}`));
+    lines.push(
+      plain(
+        `${p.name} (manifest v${p.schemaVersion}, dbt ${p.dbtVersion}): ${counts || 'no resources'}`,
+      ),
+    );
   }
   lines.push('');
   const byFile = new Map<string, Finding[]>();
@@ -30,10 +34,17 @@ export function formatCheckText(result: CheckResult): string {
   }
   const s = result.summary;
   const total = s.error + s.warn + s.info;
-  const parts = [`${s.error} ${s.error === 1 ? 'error' : 'errors'}`, `${s.warn} ${s.warn === 1 ? 'warning' : 'warnings'}`];
+  const parts = [
+    `${s.error} ${s.error === 1 ? 'error' : 'errors'}`,
+    `${s.warn} ${s.warn === 1 ? 'warning' : 'warnings'}`,
+  ];
   if (s.info) parts.push(`${s.info} info`);
   if (s.waived) parts.push(`${s.waived} waived`);
   if (s.baselined) parts.push(`${s.baselined} baselined`);
-  lines.push(total === 0 ? `No problems (${parts.join(', ')}).` : `${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')})`);
+  lines.push(
+    total === 0
+      ? `No problems (${parts.join(', ')}).`
+      : `${total} ${total === 1 ? 'problem' : 'problems'} (${parts.join(', ')})`,
+  );
   return lines.join('\n') + '\n';
 }

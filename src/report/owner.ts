@@ -8,7 +8,11 @@ export function ownerText(owner: OwnerValue | null): string {
   if (typeof owner === 'object') {
     const o = owner as Record<string, unknown>;
     const name = typeof o.name === 'string' ? o.name : '';
-    const email = Array.isArray(o.email) ? o.email.join(', ') : typeof o.email === 'string' ? o.email : '';
+    const email = Array.isArray(o.email)
+      ? o.email.join(', ')
+      : typeof o.email === 'string'
+        ? o.email
+        : '';
     if (name && email) return `${name} <${email}>`;
     return name || email || JSON.stringify(owner);
   }
@@ -18,5 +22,8 @@ export function ownerText(owner: OwnerValue | null): string {
 /** Control characters (terminal escapes included) made visible, so untrusted text cannot drive the terminal. */
 export function plain(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
