@@ -23,7 +23,7 @@ export type {
 } from './model.js';
 export { RESOURCE_TYPES } from './model.js';
 export type { Project } from './project.js';
-export { groupOf } from './project.js';
+export { createProject, groupOf, makeResource, type ResourceInit } from './project.js';
 export { InputError } from './errors.js';
 export { VERSION } from './version.js';
 

@@ -112,7 +112,7 @@ export interface Resource {
   /** Sources only. */
   sourceName: string | null;
   /** Exposures only: the owner object as declared. */
-  owner: OwnerValue | null;
+  owner: OwnerValue;
   /** Tests and unit tests only. */
   test: TestInfo | null;
   /** Name of the dbt project (root of the manifest) this resource was loaded from. */

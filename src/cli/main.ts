@@ -88,7 +88,7 @@ function commonOptions<T>(y: Argv<T>) {
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let debug = argv.includes('--debug');
-  let exitCode = 0;
+  let exitCode: number;
   let helpOutput = '';
   const parser = yargs([...argv])
     .scriptName('dbt-steward')

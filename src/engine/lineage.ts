@@ -11,7 +11,7 @@ export interface LineageNode {
   name: string;
   package: string;
   domain: string | null;
-  owner: OwnerValue | null;
+  owner: OwnerValue;
   access: string | null;
   file: string | null;
   external: boolean;

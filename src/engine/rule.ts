@@ -36,7 +36,7 @@ export interface RuleContext<Options> {
   /** The resolved domain of a resource, or null. */
   domainOf(id: string): string | null;
   /** The resolved owner of a resource as declared (a string, or an object such as {name, email}), or null. */
-  ownerOf(id: string): OwnerValue | null;
+  ownerOf(id: string): OwnerValue;
   /** The run's clock: use it instead of Date.now(), so runs are reproducible. */
   now: Date;
   report(descriptor: ReportDescriptor): void;
@@ -105,7 +105,10 @@ export function defineRule<Options = Record<string, never>>(rule: Rule<Options>)
 export function formatMessage(template: string, data: Record<string, unknown> | undefined): string {
   return template.replace(PLACEHOLDER, (whole, key: string) => {
     const v = data?.[key];
-    return v === undefined ? whole : String(v);
+    if (v === undefined) return whole;
+    return typeof v === 'object' && v !== null
+      ? JSON.stringify(v)
+      : String(v);
   });
 }
 

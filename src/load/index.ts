@@ -8,7 +8,7 @@ import { loadManifestFile } from './manifest.js';
 import { describeFsError } from './read-file.js';
 
 export interface LoadOptions {
-  /** Directory that relative inputs are resolved against (default: process.cwd()). */
+  /** Directory that relative inputs are resolved against (default: the current directory). */
   cwd?: string;
 }
 
@@ -49,7 +49,11 @@ export function resolveInput(input: string, cwd: string): ResolvedInput {
     throw describeFsError(err, input);
   }
   if (stat.isFile()) return { input, manifest: abs, rootDir: projectDirOf(path.dirname(abs)) };
-  if (!stat.isDirectory()) throw new InputError(`${input}: not a file or directory`, input);
+  if (!stat.isDirectory())
+    throw new InputError(
+      `${input}: not a regular file or directory (a pipe, socket or device?); pass a manifest.json file, a directory holding one, or a dbt project directory`,
+      input,
+    );
   const direct = path.join(abs, 'manifest.json');
   if (isFile(direct)) return { input, manifest: direct, rootDir: projectDirOf(abs) };
   const target = path.join(abs, 'target', 'manifest.json');
@@ -76,7 +80,7 @@ export function loadProject(
 }
 
 export function loadProjectSync(inputs: readonly string[], options: LoadOptions = {}): Project {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = options.cwd ?? path.resolve();
   const list = inputs.length > 0 ? inputs : ['.'];
   const projects: ProjectInfo[] = [];
   const resources = new Map<string, Resource>();

@@ -38,7 +38,7 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
   } else obj[key] = value;
 }
 
-const EMPTY: Meta = Object.freeze({}) as Meta;
+const EMPTY: Meta = Object.freeze({});
 
 /**
  * `{...a, ...b}`: dbt's shallow "update" merge (node meta with config.meta, config wins).

@@ -1,7 +1,7 @@
 import type { OwnerValue } from '../model.js';
 
 /** An owner as one line of text: `name <email>` for objects, comma-joined lists. */
-export function ownerText(owner: OwnerValue | null): string {
+export function ownerText(owner: OwnerValue): string {
   if (owner === null || owner === undefined) return '';
   if (typeof owner === 'string') return owner;
   if (Array.isArray(owner)) return owner.map(ownerText).filter(Boolean).join(', ');
@@ -16,14 +16,16 @@ export function ownerText(owner: OwnerValue | null): string {
     if (name && email) return `${name} <${email}>`;
     return name || email || JSON.stringify(owner);
   }
-  return String(owner as string | number | boolean);
+  return typeof owner === 'number' || typeof owner === 'boolean' ? String(owner) : '';
 }
 
 /** Control characters (terminal escapes included) made visible, so untrusted text cannot drive the terminal. */
 export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    const control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+    out += control ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+  }
+  return out;
 }
