@@ -106,9 +106,8 @@ export function formatMessage(template: string, data: Record<string, unknown> | 
   return template.replace(PLACEHOLDER, (whole, key: string) => {
     const v = data?.[key];
     if (v === undefined) return whole;
-    return typeof v === 'object' && v !== null
-      ? JSON.stringify(v)
-      : String(v);
+    if (typeof v === 'string') return v;
+    return typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   });
 }
 
