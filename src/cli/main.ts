@@ -158,7 +158,7 @@ function reportError(err: unknown, io: CliIO, debug: boolean): number {
     err instanceof UsageError;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof UsageError) {
-    io.stderr(`dbt-steward: ${message.split('\n')[0]}\nRun dbt-steward --help for usage.\n`);
+    io.stderr(`dbt-steward: ${message.split('\n')[0]} (see dbt-steward --help)\n`);
   } else if (known) {
     io.stderr(`dbt-steward: error: ${message}\n`);
   } else {

@@ -50,7 +50,8 @@ export function parseFormats(
 
 /**
  * Renders every output first, then writes each file atomically (temporary file in the same
- * directory, then rename), so that a failure never leaves a partial file behind.
+ * directory, then rename), so that a failure never leaves a partial file behind, and only
+ * then prints to standard output.
  */
 export function writeOutputs(
   specs: readonly OutputSpec[],
@@ -58,10 +59,11 @@ export function writeOutputs(
   io: { stdout: (t: string) => void; cwd: string },
 ): void {
   const rendered = specs.map((s) => ({ spec: s, text: render(s.format) }));
+  // Files first: a file that cannot be written fails the run before anything is printed.
   for (const { spec, text } of rendered) {
-    if (spec.file === null) io.stdout(text);
-    else writeFileAtomic(path.resolve(io.cwd, spec.file), text, spec.file);
+    if (spec.file !== null) writeFileAtomic(path.resolve(io.cwd, spec.file), text, spec.file);
   }
+  for (const { spec, text } of rendered) if (spec.file === null) io.stdout(text);
 }
 
 export function writeFileAtomic(file: string, text: string, shown: string = file): void {

@@ -91,8 +91,8 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     const resolved = resolveInput(input, cwd);
     if (seen.has(resolved.manifest)) continue;
     seen.add(resolved.manifest);
-    const loaded = loadManifestFile(resolved.manifest, resolved.rootDir);
-    loaded.info.path = path.relative(cwd, resolved.manifest) || resolved.manifest;
+    const shown = path.relative(cwd, resolved.manifest) || resolved.manifest;
+    const loaded = loadManifestFile(resolved.manifest, resolved.rootDir, shown);
     projects.push(loaded.info);
     warnings.push(
       ...loaded.warnings.map((w) => ({ ...w, file: path.relative(cwd, w.file) || w.file })),

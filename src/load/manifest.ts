@@ -96,9 +96,21 @@ interface RawEntry {
   value: unknown;
 }
 
-export function loadManifestFile(file: string, rootDir: string | null): ManifestLoad {
-  const buf = readFileChunked(file);
-  return loadManifestBuffer(buf, file, rootDir);
+/** Reads `file`; messages and ProjectInfo.path name it `shown` (the path as the user gave it). */
+export function loadManifestFile(
+  file: string,
+  rootDir: string | null,
+  shown: string = file,
+): ManifestLoad {
+  let buf: Buffer;
+  try {
+    buf = readFileChunked(file);
+  } catch (err) {
+    if (err instanceof InputError && shown !== file)
+      throw new InputError(err.message.split(file).join(shown), shown);
+    throw err;
+  }
+  return loadManifestBuffer(buf, shown, rootDir);
 }
 
 export function loadManifestBuffer(
@@ -158,6 +170,13 @@ export function loadManifestBuffer(
       return undefined;
     });
   } catch (err) {
+    if (err instanceof InputError && schemaVersion > NEWEST_SCHEMA_VERSION) {
+      // The likely reason: a newer dbt changed the shape. Say so in the one line we print.
+      throw new InputError(
+        `${err.message} (this manifest has schema v${schemaVersion}, newer than the v${NEWEST_SCHEMA_VERSION} this release reads: upgrade dbt-steward)`,
+        file,
+      );
+    }
     throw jsonError(err, buf, file, current);
   }
   const after = skipWs(buf, end, buf.length);

@@ -100,7 +100,8 @@ export const rawSource = z.object({
 });
 export type RawSource = z.infer<typeof rawSource>;
 
-const ownerObject = z.object({
+/** Owners keep unknown keys (e.g. `slack`): dbt serialises them inline, rules may read them. */
+const ownerObject = z.looseObject({
   name: optStr,
   email: z.union([z.string(), z.array(z.string())]).nullish(),
 });
