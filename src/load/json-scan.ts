@@ -185,8 +185,11 @@ export class EntryParser {
         const candidates = this.skipByLength[keyEnd - i - 2];
         let skipThis = false;
         if (candidates !== undefined) {
+          // Keys are short: a JavaScript loop beats a native call per comparison.
           for (const cand of candidates) {
-            if (buf.compare(cand, 0, cand.length, i + 1, keyEnd - 1) === 0) {
+            let k = 0;
+            while (k < cand.length && cand[k] === buf[i + 1 + k]) k++;
+            if (k === cand.length) {
               skipThis = true;
               break;
             }

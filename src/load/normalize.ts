@@ -296,7 +296,7 @@ export function normalizeGroup(raw: RawGroup): Group {
     uniqueId: raw.unique_id,
     name: raw.name,
     packageName: raw.package_name,
-    owner: (raw.owner as Meta | null | undefined) ?? null,
+    owner: raw.owner ?? null,
     description: text(raw.description),
     meta: raw.config?.meta ?? EMPTY,
     filePath: normalizePath(raw.original_file_path),

@@ -1,0 +1,284 @@
+#!/usr/bin/env node
+// Load/check benchmark for dbt-steward against synthetic manifests.
+//
+//   npm run bench [-- --sizes 1000,10000] [--huge] [--runs 3] [--seed 1] [--regen]
+//
+// For each size, generates bench-out/manifest-<N>.json when missing (scripts/gen-manifest.mjs),
+// then measures in fresh child processes (one process per run, so peak RSS is per measurement):
+//   baseline  JSON.parse(fs.readFileSync(file, 'utf8'))   (skipped for files over 512 MiB)
+//   load      loadProject([file])                          from the built library (dist/)
+//   check     loadProject([file]) + check(project)         end to end
+// Time is the median over --runs; peak RSS (process.resourceUsage().maxRSS) is the highest over
+// the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
+// child fails. Build the library first: `npm run build`.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const SCRIPT = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(SCRIPT), '..');
+const LIB = path.join(ROOT, 'dist', 'src', 'index.js');
+const GEN = path.join(ROOT, 'scripts', 'gen-manifest.mjs');
+const OUT_DIR = path.join(ROOT, 'bench-out');
+const BASELINE_LIMIT = 512 * 2 ** 20;
+const RESULT_PREFIX = 'BENCH_RESULT ';
+
+const USAGE = `usage: node --expose-gc scripts/bench.mjs [--sizes 1000,10000] [--huge] [--runs 3] [--seed 1] [--regen]
+
+  --sizes LIST  comma-separated model counts (default: 1000,10000; accepts 10k)
+  --huge        also run 100000 models (~1.7 GiB manifest; baseline reported as n/a)
+  --runs N      fresh-process repetitions per measurement (default: 3; median time)
+  --seed S      generator seed for missing manifests (default: 1)
+  --regen       regenerate the manifests even when bench-out/manifest-<N>.json exists
+  --out FILE    results JSON (default: bench-out/results.json)`;
+
+// ---------------------------------------------------------------------------------------------
+// Worker mode: `bench.mjs --worker <baseline|load|check|noop> <file>` prints one result line.
+
+async function worker(mode, file) {
+  const gc = globalThis.gc ?? (() => {});
+  let lib = null;
+  if (mode === 'load' || mode === 'check') {
+    lib = await import('../dist/src/index.js'); // imported before the clock starts
+  }
+  gc();
+  const t0 = process.hrtime.bigint();
+  const extra = {};
+  if (mode === 'baseline') {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    extra.nodes = Object.keys(data.nodes ?? {}).length;
+  } else if (mode === 'load') {
+    const project = await lib.loadProject([file]);
+    extra.resources = project.resources.size;
+  } else if (mode === 'check') {
+    const project = await lib.loadProject([file]);
+    const result = lib.check(project);
+    extra.resources = project.resources.size;
+    extra.findings = result.findings.length;
+    extra.summary = result.summary;
+  } else if (mode !== 'noop') {
+    throw new Error(`unknown worker mode ${mode}`);
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  process.stdout.write(RESULT_PREFIX + JSON.stringify({ mode, ms, maxRssKiB, ...extra }) + '\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestrator
+
+function parseCli(argv) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        sizes: { type: 'string', default: '1000,10000' },
+        huge: { type: 'boolean', default: false },
+        runs: { type: 'string', default: '3' },
+        seed: { type: 'string', default: '1' },
+        regen: { type: 'boolean', default: false },
+        out: { type: 'string', default: path.join(OUT_DIR, 'results.json') },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    die(`${err.message}\n\n${USAGE}`, 2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const sizes = values.sizes
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d+)(k)?$/i.exec(s);
+      if (!m || Number(m[1]) < 1) die(`--sizes: not a model count: ${s}`, 2);
+      return Number(m[1]) * (m[2] ? 1000 : 1);
+    });
+  if (values.huge && !sizes.includes(100000)) sizes.push(100000);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) die(`--runs must be a positive integer`, 2);
+  return { sizes, runs, seed: values.seed, regen: values.regen, out: values.out };
+}
+
+function die(msg, code = 1) {
+  console.error(`bench: ${msg}`);
+  process.exit(code);
+}
+
+function ensureManifest(n, seed, regen) {
+  const file = path.join(OUT_DIR, `manifest-${n}.json`);
+  if (!regen && fs.existsSync(file)) return file;
+  console.error(`bench: generating ${path.relative(ROOT, file)} (${n} models)...`);
+  const res = spawnSync(
+    process.execPath,
+    [GEN, '--models', String(n), '--out', file, '--seed', String(seed), '--quiet'],
+    { stdio: ['ignore', 2, 2] }, // keep stdout for the table
+  );
+  if (res.status !== 0) die(`generator failed for ${n} models (exit ${res.status ?? res.signal})`);
+  return file;
+}
+
+function runChild(mode, file) {
+  const res = spawnSync(process.execPath, ['--expose-gc', SCRIPT, '--worker', mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const line = (res.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+  if (res.status !== 0 || !line) {
+    const why = res.error
+      ? res.error.message
+      : res.signal
+        ? `killed by ${res.signal}`
+        : `exit ${res.status}`;
+    const err = new Error(`${mode} ${path.relative(ROOT, file)}: child failed (${why})`);
+    err.stderr = (res.stderr ?? '').trim().split('\n').slice(-15).join('\n');
+    throw err;
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length));
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function measure(mode, file, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push(runChild(mode, file));
+  const last = samples[samples.length - 1];
+  return {
+    ms: median(samples.map((s) => s.ms)),
+    maxRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
+    runsMs: samples.map((s) => Math.round(s.ms * 10) / 10),
+    runsRssKiB: samples.map((s) => s.maxRssKiB),
+    ...(last.nodes !== undefined ? { nodes: last.nodes } : {}),
+    ...(last.resources !== undefined ? { resources: last.resources } : {}),
+    ...(last.findings !== undefined ? { findings: last.findings, summary: last.summary } : {}),
+  };
+}
+
+const MiB = 2 ** 20;
+const fmtMs = (ms) => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const fmtMiB = (bytes) =>
+  bytes >= 10 * MiB ? `${Math.round(bytes / MiB)}` : (bytes / MiB).toFixed(1);
+const ratio = (a, b) => (a == null || b == null ? 'n/a' : `${(a / b).toFixed(2)}×`);
+const rssCell = (kib, fileBytes) =>
+  kib == null ? 'n/a' : `${fmtMiB(kib * 1024)} MiB (${((kib * 1024) / fileBytes).toFixed(2)}×)`;
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--worker') {
+    await worker(argv[1], argv[2]);
+    return;
+  }
+  const opts = parseCli(argv);
+  if (!fs.existsSync(LIB))
+    die(`${path.relative(ROOT, LIB)} not found: run \`npm run build\` first`);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+
+  const cpus = os.cpus();
+  const machine = {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+  let failed = 0;
+  let nodeFloorKiB = null;
+  try {
+    nodeFloorKiB = runChild('noop', SCRIPT).maxRssKiB;
+  } catch (err) {
+    console.error(`bench: ${err.message}\n${err.stderr ?? ''}`);
+    failed++;
+  }
+
+  const results = [];
+  for (const n of opts.sizes) {
+    const file = ensureManifest(n, opts.seed, opts.regen);
+    const bytes = fs.statSync(file).size;
+    const row = { models: n, file: path.relative(ROOT, file), bytes };
+    console.error(`bench: ${n} models, ${fmtMiB(bytes)} MiB, ${opts.runs} run(s) each...`);
+    for (const mode of ['baseline', 'load', 'check']) {
+      if (mode === 'baseline' && bytes > BASELINE_LIMIT) {
+        row.baseline = null; // readFileSync + JSON.parse cannot hold a string this large
+        continue;
+      }
+      try {
+        row[mode] = measure(mode, file, opts.runs);
+      } catch (err) {
+        console.error(`bench: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
+        row[mode] = { error: err.message };
+        failed++;
+      }
+    }
+    const base = row.baseline?.ms ?? null;
+    row.loadRatio = row.load?.ms != null && base ? row.load.ms / base : null;
+    row.checkRatio = row.check?.ms != null && base ? row.check.ms / base : null;
+    row.loadRssPerFile = row.load?.maxRssKiB ? (row.load.maxRssKiB * 1024) / bytes : null;
+    row.checkRssPerFile = row.check?.maxRssKiB ? (row.check.maxRssKiB * 1024) / bytes : null;
+    results.push(row);
+  }
+
+  const lines = [];
+  lines.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.totalMemGiB} GiB RAM, Node ${machine.node} (${machine.platform})`,
+  );
+  lines.push(
+    `Runs: ${opts.runs} fresh processes per cell, median time, highest peak RSS; empty Node process: ${nodeFloorKiB ? fmtMiB(nodeFloorKiB * 1024) : '?'} MiB RSS`,
+  );
+  lines.push('');
+  lines.push(
+    '| models | file MiB | JSON.parse ms | parse RSS (×file) | load ms | load / parse | check ms | check / parse | load RSS (×file) | check RSS (×file) |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const ms = (m) => (m == null ? 'n/a' : m.error ? 'FAILED' : fmtMs(m.ms));
+  for (const r of results) {
+    const base = r.baseline && !r.baseline.error ? r.baseline.ms : null;
+    const loadMs = r.load && !r.load.error ? r.load.ms : null;
+    const checkMs = r.check && !r.check.error ? r.check.ms : null;
+    lines.push(
+      `| ${r.models.toLocaleString('en-US')} | ${fmtMiB(r.bytes)} | ${ms(r.baseline)} | ${rssCell(r.baseline?.maxRssKiB, r.bytes)} | ${ms(r.load)} | ${ratio(loadMs, base)} | ${ms(r.check)} | ${ratio(checkMs, base)} | ${rssCell(r.load?.maxRssKiB, r.bytes)} | ${rssCell(r.check?.maxRssKiB, r.bytes)} |`,
+    );
+  }
+  const withFindings = results.filter((r) => r.check?.findings !== undefined);
+  if (withFindings.length) {
+    lines.push('');
+    for (const r of withFindings) {
+      const s = r.check.summary ?? {};
+      lines.push(
+        `- ${r.models.toLocaleString('en-US')} models: ${r.check.resources} resources loaded, ${r.check.findings} findings (error ${s.error ?? '?'}, warn ${s.warn ?? '?'}, info ${s.info ?? '?'})`,
+      );
+    }
+  }
+  console.log(lines.join('\n'));
+
+  const report = {
+    generatedAt: new Date().toISOString(),
+    machine: { ...machine, nodeFloorRssKiB: nodeFloorKiB },
+    runs: opts.runs,
+    seed: opts.seed,
+    baselineLimitBytes: BASELINE_LIMIT,
+    results,
+  };
+  fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify(report, null, 2) + '\n');
+  console.error(`bench: wrote ${path.relative(ROOT, path.resolve(opts.out)) || opts.out}`);
+  if (failed) die(`${failed} measurement(s) failed`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
