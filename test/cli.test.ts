@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
+import { runCli, type Run } from './helpers/cli.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -39,25 +39,8 @@ interface RawEntry {
 }
 const bouncer = JSON.parse(fs.readFileSync(BOUNCER, 'utf8')) as RawManifest;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], cwd: string = repoRoot): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-  });
-  return { code, stdout, stderr };
+function run(argv: string[], cwd: string = repoRoot): Promise<Run> {
+  return runCli(argv, cwd);
 }
 
 const tmpDirs: string[] = [];

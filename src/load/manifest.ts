@@ -68,17 +68,8 @@ const SKIPPED_FIELDS = [
   'extra_ctes_injected',
 ];
 
-type Section =
-  | 'nodes'
-  | 'sources'
-  | 'exposures'
-  | 'metrics'
-  | 'semantic_models'
-  | 'saved_queries'
-  | 'unit_tests'
-  | 'functions'
-  | 'groups';
-const SECTIONS = new Set<string>([
+/** The top-level collections whose entries become resources (or groups). */
+const SECTION_NAMES = [
   'nodes',
   'sources',
   'exposures',
@@ -88,7 +79,9 @@ const SECTIONS = new Set<string>([
   'unit_tests',
   'functions',
   'groups',
-]);
+] as const;
+type Section = (typeof SECTION_NAMES)[number];
+const SECTIONS = new Set<string>(SECTION_NAMES);
 
 export interface ManifestLoad {
   info: ProjectInfo;
