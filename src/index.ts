@@ -33,7 +33,19 @@ export { NEWEST_SCHEMA_VERSION } from './load/manifest.js';
 
 // Graph
 export { LineageGraph } from './graph/lineage.js';
-export { selectResources, SelectorError, type Selection } from './graph/select.js';
+export {
+  defaultSelector,
+  resolveSelector,
+  selectResources,
+  SelectorError,
+  selectTerm,
+  withIndirectTests,
+  type IndirectSelection,
+  type Selection,
+  type SelectionContext,
+  type SelectorEntry,
+  type Selectors,
+} from './graph/select.js';
 
 // Rules and checking
 export {

@@ -619,16 +619,23 @@ describe('lineage', () => {
     expect(edges).not.toContain(`${ORDERS} -> model.${BOUNCER_PROJECT}.stg_orders`);
   });
 
-  test('-s +NAME: the node and its ancestors, with the edges among them', async () => {
+  test('-s +NAME: the node, its ancestors and their tests (dbt eager), with the edges among them', async () => {
     const r = await run(['lineage', BOUNCER, '-s', '+orders', '--format', 'json']);
     expect(r.code).toBe(0);
     const sub = JSON.parse(r.stdout);
-    const expected = new Set([ORDERS, ...ancestors(ORDERS)]);
-    expect(expected.size).toBeGreaterThan(3);
+    const chain = new Set([ORDERS, ...ancestors(ORDERS)]);
+    expect(chain.size).toBeGreaterThan(3);
+    // dbt's eager indirect selection: tests on a selected node come along with it.
+    const expected = new Set(chain);
+    for (const [id, parents] of Object.entries(bouncer.parent_map)) {
+      if (/^(test|unit_test)\./.test(id) && parents.some((p) => chain.has(p))) expected.add(id);
+    }
+    expect(expected.size).toBeGreaterThan(chain.size);
     expect(new Set(sub.nodes.map((n: any) => n.id))).toEqual(expected);
     const expectedEdges = new Set<string>();
     for (const id of expected)
-      for (const p of bouncer.parent_map[id] ?? []) expectedEdges.add(`${p} -> ${id}`);
+      for (const p of bouncer.parent_map[id] ?? [])
+        if (expected.has(p)) expectedEdges.add(`${p} -> ${id}`);
     expect(new Set(sub.edges.map((e: any) => `${e.from} -> ${e.to}`))).toEqual(expectedEdges);
   });
 
