@@ -102,15 +102,7 @@ export function loadManifestFile(
   rootDir: string | null,
   shown: string = file,
 ): ManifestLoad {
-  let buf: Buffer;
-  try {
-    buf = readFileChunked(file);
-  } catch (err) {
-    if (err instanceof InputError && shown !== file)
-      throw new InputError(err.message.split(file).join(shown), shown);
-    throw err;
-  }
-  return loadManifestBuffer(buf, shown, rootDir);
+  return loadManifestBuffer(readFileChunked(file, shown), shown, rootDir);
 }
 
 export function loadManifestBuffer(
@@ -153,7 +145,7 @@ export function loadManifestBuffer(
         metadata = validate(rawMetadata, parser.parseAt(buf, pos, buf.length), file, 'metadata');
         schemaVersion = detectSchemaVersion(metadata, file, warnings);
         // dbt writes metadata first: from v10 on, entries are normalized as they are read.
-        if (metadata.project_name) state.begin(metadata.project_name, schemaVersion);
+        if (metadata.project_name) state.begin(metadata.project_name);
         return parser.lastEnd;
       }
       if (key === 'macros' && buf[pos] === 0x7b) {
@@ -203,7 +195,7 @@ export function loadManifestBuffer(
       parser,
       file,
     );
-    state.begin(projectName, schemaVersion);
+    state.begin(projectName);
   }
   state.finish();
 
@@ -251,8 +243,8 @@ class LoadState {
     return this.ctx?.projectName ?? '';
   }
 
-  begin(projectName: string, schemaVersion: number): void {
-    this.ctx = { projectName, schemaVersion };
+  begin(projectName: string): void {
+    this.ctx = { projectName };
     const pending = this.pending ?? [];
     this.pending = null;
     for (const e of pending) this.add(e.section, e.key, e.value);

@@ -168,8 +168,6 @@ function resourceTypeOf(raw: string, uniqueId: string, external: boolean): Resou
 
 export interface NormalizeContext {
   projectName: string;
-  /** Schema version of the manifest (v1–v12, or newer). */
-  schemaVersion: number;
 }
 
 /**

@@ -8,22 +8,24 @@ const CHUNK = 256 * 1024 * 1024;
 /**
  * Reads a whole file into one Buffer with fs.readSync in chunks. fs.readFile refuses files
  * over 2 GiB - 1, while a Node 20 Buffer holds up to 4 GiB, and real manifests get large.
+ * Messages name the file as `shown` (the path as the user gave it).
  */
-export function readFileChunked(file: string): Buffer {
+export function readFileChunked(file: string, shown: string = file): Buffer {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw describeFsError(err, file);
+    throw describeFsError(err, shown);
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (stat.isDirectory()) throw new InputError(`${file}: is a directory, expected a file`, file);
+    if (stat.isDirectory())
+      throw new InputError(`${shown}: is a directory, expected a file`, shown);
     const size = stat.size;
     if (size > bufferConstants.MAX_LENGTH) {
       throw new InputError(
-        `${file}: ${size} bytes is more than this Node.js can hold in memory (${bufferConstants.MAX_LENGTH} bytes)`,
-        file,
+        `${shown}: ${size} bytes is more than this Node.js can hold in memory (${bufferConstants.MAX_LENGTH} bytes)`,
+        shown,
       );
     }
     const buf = Buffer.allocUnsafe(size);
@@ -36,7 +38,7 @@ export function readFileChunked(file: string): Buffer {
     return off === size ? buf : buf.subarray(0, off);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw describeFsError(err, file);
+    throw describeFsError(err, shown);
   } finally {
     fs.closeSync(fd);
   }
