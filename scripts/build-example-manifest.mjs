@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeConfigDefaults } from './dbt-defaults.mjs';
 
 const PROJECT_DIR = fileURLToPath(new URL('../fixtures/example-mesh/', import.meta.url));
 const DEFAULT_OUT = path.join(PROJECT_DIR, 'target', 'manifest.json');
@@ -626,38 +627,6 @@ function resolveConfig(defaults, layers) {
     mergeConfig(unrendered, layer);
   }
   return { config, unrendered };
-}
-
-function nodeConfigDefaults(materialized) {
-  return {
-    enabled: true,
-    alias: null,
-    schema: null,
-    database: null,
-    tags: [],
-    meta: {},
-    group: null,
-    materialized,
-    incremental_strategy: null,
-    batch_size: null,
-    lookback: 1,
-    begin: null,
-    persist_docs: {},
-    'post-hook': [],
-    'pre-hook': [],
-    quoting: {},
-    column_types: {},
-    full_refresh: null,
-    unique_key: null,
-    on_schema_change: 'ignore',
-    on_configuration_change: 'apply',
-    grants: {},
-    packages: [],
-    docs: { show: true, node_color: null },
-    contract: { enforced: false, alias_types: true },
-    event_time: null,
-    concurrent_batches: null,
-  };
 }
 
 const modelConfigDefaults = () => ({

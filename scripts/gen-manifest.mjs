@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { nodeConfigDefaults } from './dbt-defaults.mjs';
 
 const USAGE = `usage: node scripts/gen-manifest.mjs --models N [--out FILE] [--seed S] [--pretty] [--quiet]
 
@@ -1664,38 +1665,6 @@ function createdAt(r, base) {
   return Math.round((BASE_TS + base + r.next()) * 1e6) / 1e6;
 }
 
-function modelConfigBase() {
-  return {
-    enabled: true,
-    alias: null,
-    schema: null,
-    database: null,
-    tags: [],
-    meta: {},
-    group: null,
-    materialized: 'view',
-    incremental_strategy: null,
-    batch_size: null,
-    lookback: 1,
-    begin: null,
-    persist_docs: {},
-    'post-hook': [],
-    'pre-hook': [],
-    quoting: {},
-    column_types: {},
-    full_refresh: null,
-    unique_key: null,
-    on_schema_change: 'ignore',
-    on_configuration_change: 'apply',
-    grants: {},
-    packages: [],
-    docs: { show: true, node_color: null },
-    contract: { enforced: false, alias_types: true },
-    event_time: null,
-    concurrent_batches: null,
-  };
-}
-
 function ownerFor(plan, m, r) {
   const d = plan.domainOf[m];
   return r.chance(0.55) ? teamEmail(d) : personOf(d, r.int(0, 4)).email;
@@ -1760,7 +1729,7 @@ function buildModel(plan, m, opts = {}) {
     ];
   }
 
-  const config = modelConfigBase();
+  const config = nodeConfigDefaults();
   config.schema = schema;
   config.tags = tags;
   config.meta = meta;
@@ -2113,7 +2082,7 @@ function buildSeed(plan, e) {
     alias: name,
     checksum: { name: 'sha256', checksum: r.hex(64) },
     config: {
-      ...modelConfigBase(),
+      ...nodeConfigDefaults(),
       schema: 'seeds',
       meta,
       materialized: 'seed',
@@ -2161,7 +2130,7 @@ function buildSnapshot(plan, p) {
     alias: name,
     checksum: { name: 'sha256', checksum: sha256(raw) },
     config: {
-      ...modelConfigBase(),
+      ...nodeConfigDefaults(),
       schema: 'snapshots',
       tags,
       meta,
