@@ -62,7 +62,7 @@ function commonOptions<T>(y: Argv<T>) {
       array: true,
       default: [] as string[],
       describe:
-        'resources to include: a name or unique_id, with dbt graph operators (+name, name+)',
+        'resources to include, in dbt selection syntax (name, tag:x, path:models/x, +name+, a,b)',
     })
     .option('exclude', {
       type: 'string',
