@@ -7,8 +7,9 @@ export default defineRule({
   category: 'ownership',
   scope: 'node',
   resourceTypes: ['model'],
-  severity: 'warn',
+  severity: 'error',
   recommended: true,
+  requiresDomains: true,
   messages: {
     missing:
       "Model '{{name}}' has no domain: set meta.domain in its YAML or in dbt_project.yml (+meta for a folder), or put it in a dbt group.",

@@ -14,7 +14,13 @@
  * the Python repr of the test metadata), long test names (alias = first 30 chars + md5), file
  * checksums (sha256 of the stripped file text, which is also raw_code), config merging along the
  * fqn (tags append, meta/docs/contract update, everything else clobbers), node meta = config.meta,
- * contract checksums, inferred primary keys, group inheritance of tests, parent/child/group maps.
+ * contract checksums, inferred primary keys, group inheritance of tests, parent/child/group maps,
+ * semantic models and metrics (measures, input measures, node relations), exposure meta merged
+ * into config.meta, and column config.meta kept apart from column meta (as dbt 1.10.0-1.10.12 do).
+ *
+ * The tree's YAML and SQL files carry `# expect:` / `-- expect:` comments (the findings
+ * dbt-steward should report, see fixtures/example-mesh/README.md); dbt ignores comments, and so
+ * does this script, except that SQL comments are part of raw_code and the checksums, as in dbt.
  *
  * Usage: node scripts/build-example-manifest.mjs [--out FILE]
  * Imports only node: builtins; output is deterministic (fixed timestamps and ids).
@@ -54,7 +60,7 @@ const PROJECT_CONFIG = {
       '+materialized': 'view',
       core: {
         '+meta': CORE_META,
-        marts: { '+materialized': 'table' },
+        marts: { '+materialized': 'table', '+meta': { sla: 'daily by 06:00 UTC' } },
       },
       payments: {
         '+meta': PAYMENTS_META,
@@ -75,10 +81,15 @@ const PROJECT_CONFIG = {
   snapshots: { example_mesh: { '+meta': CORE_META } },
 };
 
-/** Column helper: name, description and optional data_type / constraints / tests. */
+/**
+ * Column helper: name, description (null: none) and optional data_type / constraints / tests /
+ * meta (top-level YAML `meta:`) / config (`config: {meta}`).
+ */
 function c(name, description, extra = {}) {
-  return { name, description, ...extra };
+  return { name, ...(description === null ? {} : { description }), ...extra };
 }
+/** A column's `config: {meta: …}`. */
+const cmeta = (meta) => ({ config: { meta } });
 const NN = { type: 'not_null' };
 const PK = { type: 'primary_key' };
 
@@ -96,7 +107,8 @@ const MODELS = [
       description: 'Customers from the application database, one row per customer.',
       columns: [
         c('customer_id', 'Primary key of the customer.', { tests: ['unique', 'not_null'] }),
-        c('full_name', 'First and last name.'),
+        c('full_name', 'First and last name.', cmeta({ pii: true })),
+        c('email', 'E-mail address, lower case.', cmeta({ pii: true })),
         c('country_code', 'Two-letter country code of the billing address.', {
           tests: [{ relationships: { to: "ref('stg_core__countries')", field: 'country_code' } }],
         }),
@@ -119,14 +131,25 @@ const MODELS = [
     yml: 'models/core/marts/_core__models.yml',
     yaml: {
       description: 'Conformed customer dimension shared by every domain.',
-      config: { access: 'public', contract: { enforced: true } },
+      config: {
+        access: 'public',
+        contract: { enforced: true },
+        meta: { product: 'core.customers.customer' },
+      },
       columns: [
         c('customer_id', 'Primary key of the customer.', {
           data_type: 'integer',
           constraints: [NN, PK],
           tests: ['unique', 'not_null'],
         }),
-        c('full_name', 'First and last name.', { data_type: 'varchar' }),
+        c('full_name', 'First and last name.', {
+          data_type: 'varchar',
+          ...cmeta({ pii: true, masking_policy: 'mask_person_name' }),
+        }),
+        c('email', 'E-mail address of the customer.', {
+          data_type: 'varchar',
+          ...cmeta({ pii: true, masking_policy: 'mask_email' }),
+        }),
         c('country_code', 'Two-letter country code of the billing address.', {
           data_type: 'varchar',
         }),
@@ -138,8 +161,8 @@ const MODELS = [
           v: 1,
           file: 'models/core/marts/dim_customers_v1.sql',
           // YAML `2026-06-30` (a date) -> midnight in the local zone of the dbt run (UTC).
-          deprecation_date: '2026-06-30T00:00:00+00:00',
-          exclude: ['first_seen_at'],
+          deprecation_date: '2026-05-31T00:00:00+00:00',
+          exclude: ['email', 'first_seen_at'],
         },
         { v: 2, file: 'models/core/marts/dim_customers_v2.sql' },
       ],
@@ -151,11 +174,20 @@ const MODELS = [
     yaml: {
       description: 'Countries and the sales region they belong to.',
       top: { access: 'public' },
+      config: { meta: { product: 'core.countries.country' } },
       columns: [
         c('country_code', 'Two-letter ISO country code.', { tests: ['not_null'] }),
         c('country_name', 'English country name.'),
         c('region', 'Sales region.'),
       ],
+    },
+  },
+  {
+    file: 'models/core/marts/metricflow_time_spine.sql',
+    yml: 'models/core/marts/_core__models.yml',
+    yaml: {
+      description: 'One row per day from 2020 to 2030, the calendar MetricFlow joins metrics to.',
+      columns: [c('date_day', 'The day.', { tests: ['unique', 'not_null'] })],
     },
   },
   // --- payments ------------------------------------------------------------------------------
@@ -179,7 +211,22 @@ const MODELS = [
   {
     file: 'models/payments/intermediate/int_payments__settled.sql',
     yml: 'models/payments/intermediate/_payments__intermediate.yml',
-    yaml: { description: 'Settled payments net of refunds, one row per payment.' },
+    yaml: {
+      description: 'Settled payments net of refunds, one row per payment.',
+      columns: [c('payment_id', 'Primary key of the payment.', { tests: ['unique', 'not_null'] })],
+    },
+  },
+  {
+    file: 'models/payments/intermediate/int_payments__processor_fees.sql',
+    yml: 'models/payments/intermediate/_payments__intermediate.yml',
+    yaml: {
+      description: 'Card processing fees per settled payment, booked by finance.',
+      config: { meta: { domain: 'finance' } },
+      columns: [
+        c('payment_id', 'Primary key of the payment.', { tests: ['unique', 'not_null'] }),
+        c('processor_fee_cents', 'Fee charged by the card processor, in cents.'),
+      ],
+    },
   },
   {
     file: 'models/payments/marts/fct_payments.sql',
@@ -192,7 +239,10 @@ const MODELS = [
     macros: ['macro.dbt.is_incremental'],
     yaml: {
       description: "Settled payments, the payments domain's main data product.",
-      config: { contract: { enforced: true } },
+      config: {
+        contract: { enforced: true },
+        meta: { product: 'payments.settled_payments.payment' },
+      },
       columns: [
         c('payment_id', 'Primary key of the payment.', {
           data_type: 'integer',
@@ -243,6 +293,10 @@ const MODELS = [
     yaml: {
       description: 'Paid campaigns with their spend.',
       config: { meta: GROWTH_META },
+      columns: [
+        c('campaign_code', 'Campaign, lower case.', { tests: ['unique', 'not_null'] }),
+        c('spend_cents', 'Total spend of the campaign, in cents.'),
+      ],
     },
   },
   { file: 'models/growth/staging/stg_growth__sessions.sql', yml: null },
@@ -251,11 +305,37 @@ const MODELS = [
     yml: 'models/growth/marts/_growth__models.yml',
     yaml: {
       description: 'Sign-ups and whether they converted to a first settled payment.',
-      config: { access: 'public', meta: GROWTH_META },
+      config: {
+        access: 'public',
+        meta: {
+          ...GROWTH_META,
+          product: 'growth.signup_conversion.signup',
+          sla: 'daily by 09:00 UTC',
+          // A waiver without a reason: read, but invalid.
+          steward: { waive: [{ rule: 'cross-domain-ref', to: ['stg_payments__transactions'] }] },
+        },
+        contract: { enforced: true },
+      },
       columns: [
-        c('signup_id', 'Primary key of the sign-up.'),
-        c('customer_id', 'Customer created by the sign-up.', { tests: ['not_null'] }),
-        c('converted', 'True when the customer has at least one settled payment.'),
+        c('signup_id', 'Primary key of the sign-up.', {
+          data_type: 'integer',
+          tests: ['unique', 'not_null'],
+        }),
+        c('customer_id', 'Customer created by the sign-up.', {
+          data_type: 'integer',
+          tests: ['not_null'],
+        }),
+        c('country_code', "Two-letter country code of the customer's billing address.", {
+          data_type: 'varchar',
+        }),
+        c('campaign_code', 'Attributed campaign, lower case.', { data_type: 'varchar' }),
+        c('signed_up_at', 'When the sign-up was completed.', { data_type: 'timestamp' }),
+        c('first_paid_at', "Time of the customer's first settled payment, if any.", {
+          data_type: 'timestamp',
+        }),
+        c('converted', 'True when the customer has at least one settled payment.', {
+          data_type: 'boolean',
+        }),
       ],
     },
   },
@@ -264,7 +344,26 @@ const MODELS = [
     yml: 'models/growth/marts/_growth__models.yml',
     yaml: {
       description: 'Return on ad spend per campaign.',
-      config: { meta: GROWTH_META },
+      config: {
+        meta: {
+          ...GROWTH_META,
+          steward: {
+            waive: [
+              {
+                rule: 'cross-domain-ref',
+                to: ['int_payments__settled'],
+                reason: 'Moves to fct_payments once it carries the campaign code (GROW-17).',
+                // YAML `2026-09-30` (a date); dbt writes dates in meta as ISO text.
+                expires: '2027-09-30',
+              },
+            ],
+          },
+        },
+      },
+      columns: [
+        c('campaign_code', 'Campaign, lower case.', { tests: ['unique', 'not_null'] }),
+        c('return_on_ad_spend', 'Attributed revenue divided by spend.'),
+      ],
     },
   },
   {
@@ -273,6 +372,37 @@ const MODELS = [
     yaml: {
       description: 'Invoiced lifetime value per customer.',
       config: { group: 'growth', access: 'private' },
+      columns: [
+        c('customer_id', 'Primary key of the customer.', { tests: ['unique', 'not_null'] }),
+        c('invoiced_cents', 'Total invoiced to the customer, in cents.'),
+      ],
+    },
+  },
+  {
+    file: 'models/growth/marts/growth_reactivation_audience.sql',
+    yml: 'models/growth/marts/_growth__models.yml',
+    yaml: {
+      description:
+        'Customers without a settled payment in the last 90 days, for win-back campaigns.',
+      config: {
+        access: 'public',
+        contract: { enforced: true },
+        meta: {
+          ...GROWTH_META,
+          product: 'growth.reactivation_audience.customer',
+          sla: 'daily by 07:00 UTC',
+        },
+      },
+      columns: [
+        c('customer_id', 'Primary key of the customer.', {
+          data_type: 'integer',
+          tests: ['unique', 'not_null'],
+        }),
+        c('email', null, { data_type: 'varchar', ...cmeta({ pii: true }) }),
+        c('last_paid_at', "Time of the customer's last settled payment.", {
+          data_type: 'timestamp',
+        }),
+      ],
     },
   },
   // --- finance -------------------------------------------------------------------------------
@@ -304,7 +434,12 @@ const MODELS = [
     yml: 'models/finance/marts/_finance__models.yml',
     yaml: {
       description: 'Monthly invoiced versus collected revenue.',
-      config: { group: 'finance', access: 'public', contract: { enforced: true } },
+      config: {
+        group: 'finance',
+        access: 'public',
+        contract: { enforced: true },
+        meta: { product: 'revenue.recognition.monthly', sla: 'monthly, by the 5th working day' },
+      },
       constraints: [{ type: 'primary_key', columns: ['revenue_month'] }],
       columns: [
         c('revenue_month', 'First day of the month.', {
@@ -317,6 +452,20 @@ const MODELS = [
       ],
     },
   },
+  {
+    file: 'models/finance/marts/finance_acquisition_costs.sql',
+    yml: 'models/finance/marts/_finance__models.yml',
+    yaml: {
+      description: 'Monthly marketing spend booked in the ERP against the sign-ups it converted.',
+      config: { group: 'finance' },
+      columns: [
+        c('acquisition_month', 'First day of the month.', { tests: ['unique', 'not_null'] }),
+        c('marketing_spend_cents', 'Marketing invoices booked in the month, in cents.'),
+        c('converted_signups', 'Sign-ups of the month that converted to a paying customer.'),
+        c('cost_per_conversion_cents', 'Spend divided by converted sign-ups, in cents.'),
+      ],
+    },
+  },
   // --- no domain -----------------------------------------------------------------------------
   { file: 'models/legacy_customer_export.sql', yml: null },
 ];
@@ -325,6 +474,7 @@ const MODELS = [
 const YAML_FILES = [
   'models/_exposures.yml',
   'models/_groups.yml',
+  'models/_metrics.yml',
   'models/core/marts/_core__models.yml',
   'models/core/staging/_core__models.yml',
   'models/core/staging/_core__sources.yml',
@@ -332,10 +482,12 @@ const YAML_FILES = [
   'models/finance/staging/_finance__models.yml',
   'models/finance/staging/_finance__sources.yml',
   'models/growth/marts/_growth__models.yml',
+  'models/growth/marts/_growth__semantic.yml',
   'models/growth/staging/_growth__models.yml',
   'models/growth/staging/_growth__sources.yml',
   'models/payments/intermediate/_payments__intermediate.yml',
   'models/payments/marts/_payments__models.yml',
+  'models/payments/marts/_payments__semantic.yml',
   'models/payments/staging/_payments__models.yml',
   'models/payments/staging/_payments__sources.yml',
   'seeds/_seeds.yml',
@@ -348,7 +500,7 @@ const SOURCES = [
     description: 'Read replica of the customer-facing application database.',
     schema: 'raw_app',
     loader: 'fivetran',
-    meta: CORE_META, // top-level `meta:` (legacy placement)
+    meta: { ...CORE_META, classification: 'confidential' }, // top-level `meta:` (legacy placement)
     tables: [
       {
         name: 'customers',
@@ -367,14 +519,22 @@ const SOURCES = [
     description: 'Payment service database (card and bank transfers).',
     schema: 'raw_payments',
     loader: 'fivetran',
-    configMeta: { owner: 'payments-data@example.com', domain: 'payments' },
+    configMeta: {
+      owner: 'payments-data@example.com',
+      domain: 'payments',
+      classification: 'restricted',
+    },
     tables: [
       {
         name: 'transactions',
         description: 'One row per payment attempt.',
         columns: [c('id', 'Transaction id.', { tests: ['not_null'] })],
       },
-      { name: 'refunds', description: 'One row per (partial) refund of a transaction.' },
+      {
+        name: 'refunds',
+        description: 'One row per (partial) refund of a transaction.',
+        configMeta: { classification: 'secret' },
+      },
     ],
   },
   {
@@ -382,6 +542,7 @@ const SOURCES = [
     name: 'marketing',
     description: 'Exports from the ad platforms and the web analytics tool.',
     schema: 'raw_marketing',
+    configMeta: { classification: 'internal' },
     tables: [
       { name: 'campaigns', description: 'One row per paid campaign.' },
       { name: 'web_sessions', description: 'One row per website session.' },
@@ -392,7 +553,17 @@ const SOURCES = [
     name: 'erp',
     description: 'Accounting system export.',
     schema: 'raw_erp',
-    tables: [{ name: 'invoices', description: 'One row per invoice.' }],
+    tables: [
+      {
+        name: 'invoices',
+        description: 'One row per invoice.',
+        configMeta: { classification: 'confidential' },
+      },
+      {
+        name: 'marketing_invoices',
+        description: 'One row per invoice from an advertising vendor.',
+      },
+    ],
   },
 ];
 
@@ -449,6 +620,7 @@ const EXPOSURES = [
     description: 'Daily revenue and monthly revenue recognition for the executive team.',
     depends_on: ["ref('payments_revenue_daily')", "ref('finance_revenue_recognition')"],
     owner: { email: 'revenue-ops@example.com', name: 'Revenue Operations' },
+    config: { meta: { domain: 'finance' } },
   },
   {
     yml: 'models/_exposures.yml',
@@ -460,6 +632,96 @@ const EXPOSURES = [
     description: 'Weekly campaign review notebook.',
     depends_on: ["ref('growth_campaign_roi')"],
     owner: { email: 'growth-analytics@example.com', name: null },
+    config: { meta: { domain: 'growth' } },
+  },
+];
+
+/** Semantic models (v1 semantic-layer YAML): entities, dimensions and measures as written. */
+const SEMANTIC_MODELS = [
+  {
+    yml: 'models/growth/marts/_growth__semantic.yml',
+    name: 'signup_conversion',
+    description: 'Completed sign-ups, one row per sign-up.',
+    model: 'fct_signup_conversion',
+    aggTimeDimension: 'signed_up_at',
+    entities: [
+      { name: 'signup', type: 'primary', expr: 'signup_id' },
+      { name: 'customer', type: 'foreign', expr: 'customer_id' },
+    ],
+    dimensions: [
+      { name: 'signed_up_at', type: 'time', timeGranularity: 'day' },
+      { name: 'campaign_code', type: 'categorical' },
+    ],
+    measures: [
+      { name: 'signup_count', description: 'Number of sign-ups.', agg: 'count', expr: 'signup_id' },
+      {
+        name: 'converted_signup_count',
+        description: 'Number of sign-ups whose customer has paid.',
+        agg: 'sum',
+        expr: 'case when converted then 1 else 0 end',
+      },
+    ],
+  },
+  {
+    yml: 'models/payments/marts/_payments__semantic.yml',
+    name: 'payments',
+    description: 'Settled payments, one row per payment.',
+    model: 'fct_payments',
+    aggTimeDimension: 'settled_at',
+    entities: [
+      { name: 'payment', type: 'primary', expr: 'payment_id' },
+      { name: 'customer', type: 'foreign', expr: 'customer_id' },
+    ],
+    dimensions: [
+      { name: 'settled_at', type: 'time', timeGranularity: 'day' },
+      { name: 'currency', type: 'categorical' },
+    ],
+    measures: [
+      {
+        name: 'net_revenue_cents',
+        description: 'Settled amounts net of refunds, in cents.',
+        agg: 'sum',
+        expr: 'amount_cents',
+      },
+    ],
+  },
+];
+
+/** Metrics: `simple` ones name a measure, `derived` ones an expression over other metrics. */
+const METRICS = [
+  {
+    yml: 'models/_metrics.yml',
+    name: 'revenue_per_signup',
+    label: 'Revenue per sign-up',
+    description: "Net revenue divided by completed sign-ups, the board's efficiency KPI.",
+    type: 'derived',
+    expr: 'net_revenue / signups',
+    metrics: ['net_revenue', 'signups'],
+  },
+  {
+    yml: 'models/growth/marts/_growth__semantic.yml',
+    name: 'signups',
+    label: 'Sign-ups',
+    description: 'Completed sign-ups.',
+    type: 'simple',
+    measure: 'signup_count',
+    config: { meta: { owner: 'growth-analytics@example.com' } },
+  },
+  {
+    yml: 'models/growth/marts/_growth__semantic.yml',
+    name: 'converted_signups',
+    label: 'Converted sign-ups',
+    description: 'Sign-ups whose customer made a settled payment.',
+    type: 'simple',
+    measure: 'converted_signup_count',
+  },
+  {
+    yml: 'models/payments/marts/_payments__semantic.yml',
+    name: 'net_revenue',
+    label: 'Net revenue',
+    description: 'Settled revenue net of refunds, in cents.',
+    type: 'simple',
+    measure: 'net_revenue_cents',
   },
 ];
 
@@ -699,15 +961,16 @@ function constraintObject(con, modelLevel) {
   return out;
 }
 
+/** dbt 1.10.0-1.10.12 keep a column's `meta:` and its `config: {meta:}` apart. */
 function columnInfo(col) {
   return {
     name: col.name,
     description: col.description ?? '',
-    meta: {},
+    meta: clone(col.meta ?? {}),
     data_type: col.data_type ?? null,
     constraints: (col.constraints ?? []).map((x) => constraintObject(x, false)),
     quote: null,
-    config: { meta: {}, tags: [] },
+    config: { meta: clone(col.config?.meta ?? {}), tags: [] },
     tags: [],
     granularity: null,
     doc_blocks: [],
@@ -1104,7 +1367,8 @@ function buildManifest() {
     const sourceMeta = { ...(src.meta ?? {}), ...(src.configMeta ?? {}) };
     for (const table of src.tables) {
       const id = sourceId(src.name, table.name);
-      const meta = { ...sourceMeta, ...(table.meta ?? {}) };
+      // dbt >= 1.10.5: source meta, source config.meta, table meta, table config.meta.
+      const meta = { ...sourceMeta, ...(table.meta ?? {}), ...(table.configMeta ?? {}) };
       const freshness = () => ({
         warn_after: { count: null, period: null },
         error_after: { count: null, period: null },
@@ -1220,6 +1484,9 @@ function buildManifest() {
     const { dirs, rel } = splitResourcePath(x.yml);
     const scan = scanSql(x.depends_on.join('\n'));
     const id = `exposure.${PKG}.${x.name}`;
+    // ExposureParser: node meta = project exposure meta, YAML meta and config.meta, merged; the
+    // merged value is written to config.meta too.
+    const meta = { ...(x.meta ?? {}), ...(x.config?.meta ?? {}) };
     exposures[id] = {
       name: x.name,
       resource_type: 'exposure',
@@ -1233,10 +1500,10 @@ function buildManifest() {
       description: x.description ?? '',
       label: x.label ?? null,
       maturity: x.maturity ?? null,
-      meta: {},
+      meta: clone(meta),
       tags: [],
-      config: { enabled: true, tags: [], meta: {} },
-      unrendered_config: {},
+      config: { enabled: true, tags: [], meta: clone(meta) },
+      unrendered_config: x.config ? clone(x.config) : {},
       url: x.url ?? null,
       depends_on: { macros: [], nodes: dependsOn(scan).nodes },
       refs: scan.refs,
@@ -1246,11 +1513,166 @@ function buildManifest() {
     };
   }
 
+  // --- semantic models (SemanticModelParser; node_relation resolved from the model) --------
+  const semanticModels = {};
+  const measureOwner = new Map(); // measure name -> semantic model unique_id
+  const elementConfig = () => ({ meta: {} });
+  for (const sm of SEMANTIC_MODELS) {
+    const { dirs, rel } = splitResourcePath(sm.yml);
+    const id = `semantic_model.${PKG}.${sm.name}`;
+    const modelId = resolveRef({ name: sm.model, package: null, version: null });
+    const model = nodes[modelId];
+    for (const m of sm.measures) measureOwner.set(m.name, id);
+    semanticModels[id] = {
+      name: sm.name,
+      resource_type: 'semantic_model',
+      package_name: PKG,
+      path: rel,
+      original_file_path: sm.yml,
+      unique_id: id,
+      fqn: [PKG, ...dirs, sm.name],
+      model: `ref('${sm.model}')`,
+      node_relation: {
+        alias: model.alias,
+        schema_name: model.schema,
+        database: model.database,
+        relation_name: model.relation_name,
+      },
+      description: sm.description ?? null,
+      label: null,
+      defaults: sm.aggTimeDimension ? { agg_time_dimension: sm.aggTimeDimension } : null,
+      entities: sm.entities.map((e) => ({
+        name: e.name,
+        type: e.type,
+        description: e.description ?? null,
+        label: null,
+        role: null,
+        expr: e.expr ?? null,
+        config: elementConfig(),
+      })),
+      measures: sm.measures.map((m) => ({
+        name: m.name,
+        agg: m.agg,
+        description: m.description ?? null,
+        label: null,
+        create_metric: false,
+        expr: m.expr ?? null,
+        agg_params: null,
+        non_additive_dimension: null,
+        agg_time_dimension: null,
+        config: elementConfig(),
+      })),
+      dimensions: sm.dimensions.map((d) => ({
+        name: d.name,
+        type: d.type,
+        description: null,
+        label: null,
+        is_partition: false,
+        type_params: d.timeGranularity
+          ? { time_granularity: d.timeGranularity, validity_params: null }
+          : null,
+        expr: null,
+        metadata: null,
+        config: elementConfig(),
+      })),
+      metadata: null,
+      depends_on: { macros: [], nodes: [modelId] },
+      refs: [{ name: sm.model, package: null, version: null }],
+      created_at: createdAt(),
+      config: { enabled: true, group: null, meta: {} },
+      unrendered_config: {},
+      primary_entity: null,
+      group: null,
+    };
+  }
+
+  // --- metrics (MetricParser; input measures resolved after parsing) ------------------------
+  const metrics = {};
+  const metricId = (name) => `metric.${PKG}.${name}`;
+  const inputMeasure = (name) => ({
+    name,
+    filter: null,
+    alias: null,
+    join_to_timespine: false,
+    fill_nulls_with: null,
+  });
+  const byName = new Map(METRICS.map((m) => [m.name, m]));
+  const inputMeasuresOf = (m, seen = new Set()) => {
+    if (seen.has(m.name)) throw new Error(`metric cycle at ${m.name}`);
+    seen.add(m.name);
+    if (m.type === 'simple') return [m.measure];
+    return m.metrics.flatMap((name) => {
+      const input = byName.get(name);
+      if (!input) throw new Error(`metric ${m.name} uses unknown metric ${name}`);
+      return inputMeasuresOf(input, seen);
+    });
+  };
+  for (const m of METRICS) {
+    const { dirs, rel } = splitResourcePath(m.yml);
+    const id = metricId(m.name);
+    let dependsOnNodes;
+    if (m.type === 'simple') {
+      const sm = measureOwner.get(m.measure);
+      if (!sm) throw new Error(`metric ${m.name} uses unknown measure ${m.measure}`);
+      dependsOnNodes = [sm];
+    } else {
+      dependsOnNodes = m.metrics.map(metricId);
+    }
+    // A non-empty config.meta is copied to the node's meta.
+    const configMeta = m.config?.meta ?? {};
+    metrics[id] = {
+      name: m.name,
+      resource_type: 'metric',
+      package_name: PKG,
+      path: rel,
+      original_file_path: m.yml,
+      unique_id: id,
+      fqn: [PKG, ...dirs, m.name],
+      description: m.description ?? '',
+      label: m.label,
+      type: m.type,
+      type_params: {
+        measure: m.type === 'simple' ? inputMeasure(m.measure) : null,
+        input_measures: dedupe(inputMeasuresOf(m)).map(inputMeasure),
+        numerator: null,
+        denominator: null,
+        expr: m.type === 'simple' ? null : m.expr,
+        window: null,
+        grain_to_date: null,
+        metrics: (m.metrics ?? []).map((name) => ({
+          name,
+          filter: null,
+          alias: null,
+          offset_window: null,
+          offset_to_grain: null,
+        })),
+        conversion_type_params: null,
+        cumulative_type_params: null,
+        metric_aggregation_params: null,
+      },
+      filter: null,
+      metadata: null,
+      time_granularity: null,
+      meta: clone(configMeta),
+      tags: [],
+      config: { enabled: true, group: null, meta: clone(configMeta) },
+      unrendered_config: m.config ? clone(m.config) : {},
+      sources: [],
+      depends_on: { macros: [], nodes: dependsOnNodes },
+      refs: [],
+      metrics: [],
+      created_at: createdAt(),
+      group: null,
+    };
+  }
+
   // --- maps ----------------------------------------------------------------------------------
   const edgeMembers = [
     ...Object.values(nodes),
     ...Object.values(sources),
     ...Object.values(exposures),
+    ...Object.values(metrics),
+    ...Object.values(semanticModels),
   ];
   const childMap = {};
   const parentMap = {};
@@ -1289,7 +1711,7 @@ function buildManifest() {
     macros,
     docs: {},
     exposures,
-    metrics: {},
+    metrics,
     groups,
     selectors: {},
     disabled: {},
@@ -1297,7 +1719,7 @@ function buildManifest() {
     child_map: childMap,
     group_map: groupMap,
     saved_queries: {},
-    semantic_models: {},
+    semantic_models: semanticModels,
     unit_tests: {},
   };
 }
@@ -1454,5 +1876,6 @@ mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(
   `wrote ${path.relative(process.cwd(), out) || out}: ${Object.keys(manifest.nodes).length} nodes, ` +
-    `${Object.keys(manifest.sources).length} sources, ${Object.keys(manifest.exposures).length} exposures`,
+    `${Object.keys(manifest.sources).length} sources, ${Object.keys(manifest.exposures).length} exposures, ` +
+    `${Object.keys(manifest.semantic_models).length} semantic models, ${Object.keys(manifest.metrics).length} metrics`,
 );

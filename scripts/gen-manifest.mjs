@@ -2,6 +2,7 @@
 // Synthetic dbt manifest generator (schema v12, dbt 1.10.5 shapes) for benchmarks and tests.
 //
 //   npm run gen -- --models N [--out FILE] [--seed S] [--pretty] [--quiet]
+//   npm run gen -- --tree --models N [--out DIR] [--seed S] [--quiet]   (a source tree: gen-tree.mjs)
 //
 // Plain Node ESM, node: builtins only. The output is streamed to disk in ~1 MiB pieces with
 // fs.writeSync, so memory stays bounded by the project plan (a few typed arrays and one id string
@@ -16,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeConfigDefaults } from './dbt-defaults.mjs';
 
@@ -25,7 +27,8 @@ const USAGE = `usage: node scripts/gen-manifest.mjs --models N [--out FILE] [--s
   --out FILE   output path (default: bench-out/manifest-<N>.json)
   --seed S     PRNG seed, integer or string (default: 1)
   --pretty     indent with 2 spaces (default: dbt's own single-line ", " / ": " style)
-  --quiet      only print the final "wrote ..." line`;
+  --quiet      only print the final "wrote ..." line
+  --tree       write a dbt project tree instead (see scripts/gen-tree.mjs --help)`;
 
 // ---------------------------------------------------------------------------------------------
 // CLI
@@ -2768,8 +2771,62 @@ function fmtBytes(n) {
   return `${(n / 1024).toFixed(1)} KiB`;
 }
 
-const opts = parseCli(process.argv.slice(2));
-const { size, secs } = generate(opts);
-console.log(
-  `wrote ${opts.out} (${fmtBytes(size)}, ${size} bytes, ${opts.models} models, ${(size / opts.models / 1024).toFixed(1)} KiB/model) in ${secs.toFixed(1)} s`,
-);
+// The plan and node builders, for scripts/gen-tree.mjs (the same project as a source tree).
+export {
+  ACCESS,
+  D,
+  DOMAINS,
+  K,
+  LAYER_DIRS,
+  LAYER_TIER,
+  PROJECT,
+  RAW_DATABASE,
+  Rng,
+  T_ACCEPTED,
+  T_NOT_NULL,
+  T_REL,
+  T_SRC_NOT_NULL,
+  T_SRC_UNIQUE,
+  T_UNIQUE,
+  buildExposure,
+  buildGroup,
+  buildMacro,
+  buildModel,
+  buildSeed,
+  buildSnapshot,
+  buildSource,
+  docsEntries,
+  hash3,
+  macroPath,
+  macroPlan,
+  makePlan,
+  strHash,
+};
+
+function isMain() {
+  if (!process.argv[1]) return false;
+  try {
+    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--tree')) {
+    // Not awaited at the top level: gen-tree.mjs imports this module, which must finish first.
+    import('./gen-tree.mjs')
+      .then((m) => m.main(argv.filter((a) => a !== '--tree')))
+      .catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  } else {
+    const opts = parseCli(argv);
+    const { size, secs } = generate(opts);
+    console.log(
+      `wrote ${opts.out} (${fmtBytes(size)}, ${size} bytes, ${opts.models} models, ${(size / opts.models / 1024).toFixed(1)} KiB/model) in ${secs.toFixed(1)} s`,
+    );
+  }
+}

@@ -57,6 +57,8 @@ export interface Column {
   constraints: Constraint[];
   meta: Meta;
   tags: string[];
+  /** Line of the column's entry in its YAML file, when read from source; null otherwise. */
+  line?: number | null;
 }
 
 export interface Contract {
@@ -89,6 +91,8 @@ export interface Resource {
   filePath: string | null;
   /** YAML file that documented the resource, `pkg://` stripped, `/` separators; null when none. */
   patchPath: string | null;
+  /** Position of the resource's `- name:` item in `patchPath`, when read from source; else null. */
+  yamlPosition?: { line: number; column: number } | null;
   fqn: string[];
   description: string;
   /** node meta and config.meta combined as dbt does (config wins). */
@@ -131,6 +135,21 @@ export interface Group {
 
 export type InputKind = 'manifest' | 'source';
 
+/**
+ * One YAML selector (dbt's `selectors.yml` entry, or manifest.json `selectors[name]`).
+ * `definition` is untrusted and checked when the selector is used. `default` is a boolean,
+ * or a Jinja expression (a string) that dbt-steward cannot render and reads as not default.
+ */
+export interface ManifestSelector {
+  name?: string;
+  definition: unknown;
+  default?: boolean | string;
+  description?: string;
+}
+
+/** YAML selectors by name, as manifest.json stores them. A prototype-less object. */
+export type ManifestSelectors = Record<string, ManifestSelector>;
+
 /** One loaded input (a manifest, later a project tree). */
 export interface ProjectInfo {
   name: string;
@@ -144,6 +163,24 @@ export interface ProjectInfo {
   rootDir: string | null;
   /** Per resource_type counts of the resources this input contributed. */
   counts: Partial<Record<ResourceType, number>>;
+  /** The manifest's YAML selectors (`selectors`); null when it has none. */
+  selectors: ManifestSelectors | null;
+}
+
+/**
+ * A fault found while loading (source mode): reported as a finding of the registry id it
+ * names (`parse-error`, `ref-unresolved`, `orphan-properties`, …), not as a crash.
+ */
+export interface LoadDiagnostic {
+  id: string;
+  messageId: string;
+  data: Record<string, string | number | boolean | null>;
+  /** The resource it is about, when there is one. */
+  nodeId?: string;
+  /** Relative to the project directory. */
+  file: string;
+  line?: number;
+  column?: number;
 }
 
 export interface LoadWarning {

@@ -1,5 +1,12 @@
 import { LineageGraph } from './graph/lineage.js';
-import type { Group, LoadWarning, ProjectInfo, Resource, ResourceType } from './model.js';
+import type {
+  Group,
+  LoadDiagnostic,
+  LoadWarning,
+  ProjectInfo,
+  Resource,
+  ResourceType,
+} from './model.js';
 
 /** Everything loaded from the inputs: one graph across all of them, keyed by unique_id. */
 export interface Project {
@@ -10,6 +17,8 @@ export interface Project {
   groups: ReadonlyMap<string, Group>;
   graph: LineageGraph;
   warnings: LoadWarning[];
+  /** Faults found while loading, reported as findings (source mode). */
+  diagnostics: LoadDiagnostic[];
 }
 
 /** The dbt group a resource names, looked up in its own package first. */
@@ -30,6 +39,7 @@ export function makeResource(init: ResourceInit, projectName = 'my_project'): Re
     packageName: projectName,
     filePath: null,
     patchPath: null,
+    yamlPosition: null,
     fqn: [projectName, init.name],
     description: '',
     meta: {},
@@ -88,11 +98,13 @@ export function createProject(options: {
         path: '(in memory)',
         rootDir: null,
         counts,
+        selectors: null,
       },
     ],
     resources,
     groups,
     graph: LineageGraph.fromResources(resources.values()),
     warnings: [],
+    diagnostics: [],
   };
 }

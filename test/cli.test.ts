@@ -2,11 +2,14 @@
  * The command line, in process: main(argv, io) with stdout/stderr captured. Real corpus
  * manifests are read in place; small manifests are written into temporary directories.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getBuiltinRules } from '../src/index.js';
 import { runCli, type Run } from './helpers/cli.js';
+import { tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -39,15 +42,34 @@ interface RawEntry {
 }
 const bouncer = JSON.parse(fs.readFileSync(BOUNCER, 'utf8')) as RawManifest;
 
-function run(argv: string[], cwd: string = repoRoot): Promise<Run> {
-  return runCli(argv, cwd);
-}
-
 const tmpDirs: string[] = [];
 function tmpDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'dbt-steward-cli-'));
   tmpDirs.push(d);
   return d;
+}
+
+/**
+ * These tests are about the command line, not the rule set: `check` runs with a config that
+ * keeps only owner-present and domain-present, so the expectations stay put as rules are added.
+ */
+const FOCUS_CONFIG = path.join(tmpDir(), 'dbt-steward.json');
+fs.writeFileSync(
+  FOCUS_CONFIG,
+  JSON.stringify({
+    rules: Object.fromEntries(
+      getBuiltinRules().map((r) => [
+        r.id,
+        r.id === 'owner-present' ? 'error' : r.id === 'domain-present' ? 'warn' : 'off',
+      ]),
+    ),
+  }),
+);
+
+function run(argv: string[], cwd: string = repoRoot): Promise<Run> {
+  const focused =
+    argv[0] === 'check' && !argv.includes('--config') ? [...argv, '--config', FOCUS_CONFIG] : argv;
+  return runCli(focused, cwd);
 }
 afterAll(() => {
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
@@ -60,66 +82,6 @@ function listFiles(dir: string): string[] {
 
 // ---------------------------------------------------------------------------------------
 // A tiny v12 manifest
-
-interface TinyModel {
-  name: string;
-  owner?: string;
-  domain?: string;
-  deps?: string[];
-}
-
-function tinyManifest(models: TinyModel[]): string {
-  const nodes: Record<string, unknown> = {};
-  const parentMap: Record<string, string[]> = {};
-  for (const m of models) {
-    const id = `model.tiny.${m.name}`;
-    const meta: Record<string, unknown> = {};
-    if (m.owner !== undefined) meta.owner = m.owner;
-    if (m.domain !== undefined) meta.domain = m.domain;
-    const deps = (m.deps ?? []).map((d) => `model.tiny.${d}`);
-    nodes[id] = {
-      unique_id: id,
-      resource_type: 'model',
-      name: m.name,
-      package_name: 'tiny',
-      path: `${m.name}.sql`,
-      original_file_path: `models/${m.name}.sql`,
-      patch_path: 'tiny://models/schema.yml',
-      fqn: ['tiny', m.name],
-      raw_code: 'select 1',
-      meta,
-      tags: [],
-      config: { meta, tags: [], materialized: 'view', access: 'protected' },
-      access: 'protected',
-      depends_on: { nodes: deps, macros: [] },
-    };
-    parentMap[id] = deps;
-  }
-  return JSON.stringify({
-    metadata: {
-      dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json',
-      dbt_version: '1.9.4',
-      generated_at: '2025-01-01T00:00:00Z',
-      project_name: 'tiny',
-      adapter_type: 'duckdb',
-    },
-    nodes,
-    sources: {},
-    macros: {},
-    docs: {},
-    exposures: {},
-    metrics: {},
-    groups: {},
-    selectors: {},
-    disabled: {},
-    parent_map: parentMap,
-    child_map: {},
-    group_map: {},
-    saved_queries: {},
-    semantic_models: {},
-    unit_tests: {},
-  });
-}
 
 const CLEAN: TinyModel[] = [
   { name: 'stg_a', owner: 'team-a', domain: 'sales' },
@@ -170,7 +132,7 @@ describe('help and version', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('check [inputs..]');
     expect(r.stdout).toContain('lineage [inputs..]');
-    expect(r.stdout).toContain('Exit codes: 0 clean, 1 error findings, 2 usage');
+    expect(r.stdout).toContain('Exit codes: 0 clean, 1 findings that fail the run, 2 usage');
   });
 
   test('check --help lists the command options', async () => {
@@ -193,7 +155,10 @@ describe('check: exit codes', () => {
     expect(expectedOwnerless.length).toBeGreaterThan(0);
     const r = await run(['check', BOUNCER]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('');
+    // No resource declares a domain: domain-present stays quiet and says why, once.
+    expect(r.stderr).toBe(
+      'dbt-steward: hint: domain rules are skipped: no domain is configured and no resource declares one; set meta.domain (or a dbt group) on models, or configure `domains` in dbt-steward.yml\n',
+    );
     expect(r.stdout).toContain('owner-present');
     expect(r.stdout).toMatch(/\d+ problems \(\d+ errors, \d+ warnings\)\n$/);
   });
@@ -214,13 +179,20 @@ describe('check: exit codes', () => {
     expect(r.stdout).toContain('No problems (0 errors, 0 warnings).');
   });
 
-  test('warnings alone (no domain) do not fail the run', async () => {
-    const file = writeTiny([{ name: 'a', owner: 'team-a' }]);
+  test('warnings alone (a model without a domain) do not fail the run', async () => {
+    const file = writeTiny([
+      { name: 'a', owner: 'team-a', domain: 'sales' },
+      { name: 'b', owner: 'team-a' },
+    ]);
     const r = await run(['check', file, '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.summary).toMatchObject({ error: 0, warn: 1 });
-    expect(out.findings[0]).toMatchObject({ ruleId: 'domain-present', severity: 'warn' });
+    expect(out.findings[0]).toMatchObject({
+      ruleId: 'domain-present',
+      severity: 'warn',
+      nodeId: 'model.tiny.b',
+    });
   });
 
   test('one model without an owner: exit 1, one owner-present finding on that model', async () => {
@@ -251,22 +223,48 @@ describe('inputs', () => {
     expect(r.stdout).toBe(fileJson);
   });
 
-  test('a dbt project directory with target/manifest.json', async () => {
+  test('a dbt project directory with a fresh target/manifest.json', async () => {
     const proj = tmpDir();
     fs.writeFileSync(path.join(proj, 'dbt_project.yml'), 'name: tiny\n');
-    writeTiny(CLEAN, path.join(proj, 'target'));
+    // The model files it describes, with the checksums dbt would store: the manifest is fresh.
+    const manifest = JSON.parse(tinyManifest(CLEAN));
+    fs.mkdirSync(path.join(proj, 'models'));
+    for (const node of Object.values<any>(manifest.nodes)) {
+      fs.writeFileSync(path.join(proj, node.original_file_path), node.raw_code);
+      node.checksum = {
+        name: 'sha256',
+        checksum: createHash('sha256').update(node.raw_code).digest('hex'),
+      };
+    }
+    fs.mkdirSync(path.join(proj, 'target'));
+    fs.writeFileSync(path.join(proj, 'target', 'manifest.json'), JSON.stringify(manifest));
     const r = await run(['check', proj]);
-    expect(r.stderr).toBe('');
+    // The first line on stderr says what was read.
+    expect(r.stderr).toBe(
+      `dbt-steward: reading ${path.relative(repoRoot, proj)} from target/manifest.json\n`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('tiny (manifest v12');
   });
 
-  test('a project directory whose target/manifest.json is the corpus manifest (symlinked)', async () => {
+  test('a project directory whose target/manifest.json is the corpus manifest (symlinked, --manifest)', async () => {
     const proj = tmpDir();
     fs.writeFileSync(path.join(proj, 'dbt_project.yml'), `name: ${BOUNCER_PROJECT}\n`);
     fs.mkdirSync(path.join(proj, 'target'));
     fs.symlinkSync(BOUNCER, path.join(proj, 'target', 'manifest.json'));
-    const r = await run(['check', proj, '--format', 'json']);
+    // Its model files are not there, so it is stale: --manifest reads it all the same.
+    const stale = await run(['check', proj, '--format', 'json']);
+    expect(stale.stderr.split('\n')[0]).toMatch(
+      /^dbt-steward: reading \S+ from source \(target\/manifest\.json is stale: models\/\S+ was removed/,
+    );
+    const r = await run([
+      'check',
+      proj,
+      '--manifest',
+      path.join(proj, 'target', 'manifest.json'),
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(fileJson);
   });
@@ -312,8 +310,18 @@ describe('check --format json', () => {
     out = JSON.parse(raw);
   });
 
-  test('the envelope: formatVersion, tool, projects, summary', () => {
-    expect(Object.keys(out)).toEqual(['formatVersion', 'tool', 'projects', 'findings', 'summary']);
+  test('the envelope: formatVersion, tool, projects, summary, ruleFailures, hints', () => {
+    expect(Object.keys(out)).toEqual([
+      'formatVersion',
+      'tool',
+      'projects',
+      'findings',
+      'summary',
+      'ruleFailures',
+      'hints',
+    ]);
+    expect(out.ruleFailures).toEqual([]);
+    expect(out.hints).toEqual([expect.stringMatching(/^domain rules are skipped/)]);
     expect(out.formatVersion).toBe(1);
     expect(out.tool).toEqual({ name: 'dbt-steward', version: pkg.version });
     expect(out.projects).toHaveLength(1);
@@ -455,7 +463,10 @@ describe('outputs', () => {
 
   test('an output file in a directory that does not exist: exit 2, clear message, no stray files', async () => {
     const dir = tmpDir();
-    const r = await run(['check', BOUNCER, '--format', 'json=missing/sub/out.json'], dir);
+    const r = await run(
+      ['check', BOUNCER, '--quiet', '--format', 'json=missing/sub/out.json'],
+      dir,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'dbt-steward: error: missing/sub/out.json: cannot write the output file (ENOENT); check that its directory exists and is writable\n',
@@ -467,7 +478,7 @@ describe('outputs', () => {
     const dir = tmpDir();
     fs.mkdirSync(path.join(dir, 'out.json'));
     fs.writeFileSync(path.join(dir, 'out.json', 'keep'), 'x');
-    const r = await run(['check', BOUNCER, '-o', 'out.json', '--format', 'json'], dir);
+    const r = await run(['check', BOUNCER, '-q', '-o', 'out.json', '--format', 'json'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^dbt-steward: error: out\.json: cannot write the output file/);
     expect(r.stderr).not.toContain('    at ');
@@ -509,10 +520,8 @@ describe('selection', () => {
     const out = JSON.parse(r.stdout);
     expect(out.findings.length).toBeGreaterThan(0);
     expect(new Set(out.findings.map((f: any) => f.nodeId))).toEqual(new Set([ORDERS]));
-    expect(out.findings.map((f: any) => f.ruleId).sort()).toEqual([
-      'domain-present',
-      'owner-present',
-    ]);
+    // domain-present stays quiet: nothing in this project declares a domain.
+    expect(out.findings.map((f: any) => f.ruleId).sort()).toEqual(['owner-present']);
   });
 
   test('-s with a unique_id and the same with a graph operator', async () => {
@@ -534,7 +543,7 @@ describe('selection', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.findings).toEqual(all.findings.filter((f: any) => f.nodeId !== ORDERS));
-    expect(out.findings.length).toBe(all.findings.length - 2);
+    expect(out.findings.length).toBe(all.findings.length - 1);
   });
 
   test('--select and --exclude of the same model: no findings, exit 0', async () => {
@@ -558,10 +567,21 @@ describe('selection', () => {
 describe('lineage', () => {
   let out: any;
   beforeAll(async () => {
-    const r = await run(['lineage', BOUNCER, '--format', 'json']);
+    // The manifest has a default YAML selector (package:dbt_bouncer_test_project); an explicit
+    // --select replaces it, as in dbt; fqn:* picks every node (dbt's fqn method leaves out
+    // sources, exposures and semantic models, so those are named too).
+    const every = ['fqn:*', 'source:*', 'exposure:*', 'semantic_model:*'];
+    const r = await run(['lineage', BOUNCER, '-s', ...every, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     out = JSON.parse(r.stdout);
+  });
+
+  test("without --select the manifest's default selector applies, as in dbt", async () => {
+    const r = await run(['lineage', BOUNCER, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const packages = new Set(JSON.parse(r.stdout).nodes.map((n: any) => n.package));
+    expect(packages).toEqual(new Set([BOUNCER_PROJECT]));
   });
 
   test('the whole graph: nodes with their fields', () => {
@@ -722,7 +742,7 @@ describe('usage errors', () => {
   });
 
   test('no command', async () => {
-    expectUsage(await run([]), 'check or lineage');
+    expectUsage(await run([]), 'name a command: check, lineage, explain');
   });
 
   test('--debug on a usage error: still exit 2, the message first', async () => {

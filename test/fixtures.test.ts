@@ -36,11 +36,21 @@ interface ManifestNode {
   depends_on?: { nodes?: string[] };
 }
 
+/** A metric or semantic model: defined in a YAML file. */
+interface YamlDefined {
+  unique_id: string;
+  name: string;
+  original_file_path: string;
+  depends_on: { nodes: string[] };
+}
+
 interface Manifest {
   metadata: Record<string, string>;
   nodes: Record<string, ManifestNode>;
   sources: Record<string, ManifestNode>;
   exposures: Record<string, { unique_id: string; name: string; depends_on: { nodes: string[] } }>;
+  metrics: Record<string, YamlDefined>;
+  semantic_models: Record<string, YamlDefined & { model: string }>;
   groups: Record<string, { name: string; owner: { email: string | null; name: string | null } }>;
   parent_map: Record<string, string[]>;
   child_map: Record<string, string[]>;
@@ -62,6 +72,8 @@ interface YamlDoc {
   sources?: { name: string; tables: { name: string }[] }[];
   groups?: { name: string; owner: { email?: string; name?: string } }[];
   exposures?: { name: string }[];
+  metrics?: { name: string }[];
+  semantic_models?: { name: string; model: string }[];
 }
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -164,6 +176,8 @@ describe('example-mesh manifest', () => {
       ...nodes,
       ...Object.values(manifest.sources),
       ...Object.values(manifest.exposures),
+      ...Object.values(manifest.metrics),
+      ...Object.values(manifest.semantic_models),
     ];
     const ids = new Set(members.map((m) => m.unique_id));
     expect(Object.keys(manifest.parent_map)).toEqual([...ids]);
@@ -237,9 +251,30 @@ describe('example-mesh source tree', () => {
         .map((x) => x.name)
         .sort(),
     );
+    const metrics = yamlDocs.flatMap(({ file, doc }) =>
+      (doc.metrics ?? []).map((x) => `${file} ${x.name}`),
+    );
+    expect(metrics.sort()).toEqual(
+      Object.values(manifest.metrics)
+        .map((x) => `${x.original_file_path} ${x.name}`)
+        .sort(),
+    );
+    const semantic = yamlDocs.flatMap(({ file, doc }) =>
+      (doc.semantic_models ?? []).map((x) => `${file} ${x.name} ${x.model}`),
+    );
+    expect(semantic.sort()).toEqual(
+      Object.values(manifest.semantic_models)
+        .map((x) => `${x.original_file_path} ${x.name} ${x.model}`)
+        .sort(),
+    );
   });
 
   it('applies the folder-level +meta and +tags of dbt_project.yml', () => {
+    // A model's own YAML meta wins over the folder's (int_payments__processor_fees moves domain).
+    const yamlMeta = new Map<string, Dict>();
+    for (const { doc } of yamlDocs)
+      for (const entry of doc.models ?? [])
+        yamlMeta.set(entry.name, { ...(entry.meta ?? {}), ...(entry.config?.meta ?? {}) });
     const project = load(readFileSync(path.join(PROJECT, 'dbt_project.yml'), 'utf8')) as {
       name: string;
       models: Record<string, Dict>;
@@ -254,7 +289,7 @@ describe('example-mesh source tree', () => {
         if (!level) break;
         const meta = level['+meta'] as Dict | undefined;
         if (meta) {
-          expect(model.meta).toMatchObject(meta);
+          expect(model.meta).toMatchObject({ ...meta, ...(yamlMeta.get(model.name) ?? {}) });
           checked += 1;
         }
         for (const tag of (level['+tags'] as string[] | undefined) ?? []) {

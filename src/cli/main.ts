@@ -4,86 +4,16 @@
  * API; never touches `process` (bin.ts does), so it runs in-process in tests.
  */
 import yargs from 'yargs';
-import type { Argv } from 'yargs';
-import {
-  check,
-  checkReporters,
-  ConfigError,
-  exitCodeOf,
-  InputError,
-  lineageOf,
-  lineageReporters,
-  loadProject,
-  SelectorError,
-  selectResources,
-  VERSION,
-  type Project,
-  type Reporter,
-} from '../index.js';
-import { parseFormats, writeOutputs, type OutputSpec } from './output.js';
+import { ConfigError, InputError, SelectorError, VERSION } from '../index.js';
+import { commands } from './commands/index.js';
+import { UsageError, type CliIO } from './common.js';
 
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-}
-
-/** A usage error: bad flags or arguments. */
-class UsageError extends Error {}
-
-interface CommonArgs {
-  inputs: string[];
-  select: string[];
-  exclude: string[];
-  format: string[];
-  output: string | undefined;
-  debug: boolean;
-}
-
-interface CheckArgs extends CommonArgs {
-  exitZero: boolean;
-}
+export type { CliIO } from './common.js';
 
 const EPILOGUE =
   'Inputs: manifest.json files, directories holding one, or dbt project directories with target/manifest.json (default: the current directory).\n' +
-  'Exit codes: 0 clean, 1 error findings, 2 usage, config or input error.';
-
-function commonOptions<T>(y: Argv<T>) {
-  return y
-    .positional('inputs', {
-      describe: 'manifest files or directories (default: .)',
-      type: 'string',
-      array: true,
-      default: [] as string[],
-    })
-    .option('select', {
-      alias: 's',
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe:
-        'resources to include, in dbt selection syntax (name, tag:x, path:models/x, +name+, a,b)',
-    })
-    .option('exclude', {
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'resources to leave out (same syntax as --select)',
-    })
-    .option('format', {
-      alias: 'f',
-      type: 'string',
-      array: true,
-      default: [] as string[],
-      describe: 'output format NAME or NAME=FILE; repeatable (text, json)',
-    })
-    .option('output', {
-      alias: 'o',
-      type: 'string',
-      describe: 'write the single output format to FILE',
-    })
-    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces for errors' });
-}
+  'Config: dbt-steward.yml (or .yaml, .json) found walking up from the project, or --config FILE; without one, the recommended preset.\n' +
+  'Exit codes: 0 clean, 1 findings that fail the run, 2 usage, config or input error (or a rule that threw).';
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -93,19 +23,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const parser = yargs([...argv])
     .scriptName('dbt-steward')
     .usage('$0 <command> [inputs..] [options]')
-    .command('check [inputs..]', 'check dbt projects against the governance rules', (y) =>
-      commonOptions(y).option('exit-zero', {
-        type: 'boolean',
-        default: false,
-        describe: 'exit 0 even when error findings remain',
-      }),
-    )
     .command(
-      'lineage [inputs..]',
-      'print the lineage graph (all of it, or what --select picks)',
-      (y) => commonOptions(y),
+      commands.map((c) => ({
+        command: c.command,
+        describe: c.describe,
+        builder: c.builder,
+        handler: () => undefined,
+      })),
     )
-    .demandCommand(1, 'name a command: check or lineage')
+    .demandCommand(1, `name a command: ${commands.map((c) => c.command.split(' ')[0]).join(', ')}`)
     .strict()
     .version(VERSION)
     .help()
@@ -140,10 +66,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return 0;
     }
     debug = Boolean(args.debug);
-    const command = (args._ as string[])[0];
-    if (command === 'check') exitCode = await runCheck(args as unknown as CheckArgs, io);
-    else if (command === 'lineage') exitCode = await runLineage(args as unknown as CommonArgs, io);
-    else throw new UsageError(`unknown command ${String(command)}; run dbt-steward --help`);
+    const name = (args._ as string[])[0];
+    const command = commands.find((c) => c.command.split(' ')[0] === name);
+    if (!command) throw new UsageError(`unknown command ${String(name)}; run dbt-steward --help`);
+    exitCode = await command.run(args, io);
   } catch (err) {
     return reportError(err, io, debug);
   }
@@ -168,45 +94,4 @@ function reportError(err: unknown, io: CliIO, debug: boolean): number {
   }
   if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
   return 2;
-}
-
-async function load(
-  args: CommonArgs,
-  io: CliIO,
-): Promise<{ project: Project; selected: Set<string> | null }> {
-  const project = await loadProject(args.inputs, { cwd: io.cwd });
-  for (const w of project.warnings) io.stderr(`dbt-steward: warning: ${w.file}: ${w.message}\n`);
-  const selected = selectResources(
-    { select: args.select, exclude: args.exclude },
-    project.resources,
-    project.graph,
-  );
-  return { project, selected };
-}
-
-function outputs<R>(
-  args: CommonArgs,
-  reporters: Readonly<Record<string, Reporter<R>>>,
-): OutputSpec[] {
-  try {
-    return parseFormats(args.format, args.output, Object.keys(reporters));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-async function runCheck(args: CheckArgs, io: CliIO): Promise<number> {
-  const specs = outputs(args, checkReporters);
-  const { project, selected } = await load(args, io);
-  const result = check(project, selected ? { selected } : {});
-  writeOutputs(specs, (name) => checkReporters[name]!(result), io);
-  return args.exitZero ? 0 : exitCodeOf(result);
-}
-
-async function runLineage(args: CommonArgs, io: CliIO): Promise<number> {
-  const specs = outputs(args, lineageReporters);
-  const { project, selected } = await load(args, io);
-  const result = lineageOf(project, selected);
-  writeOutputs(specs, (name) => lineageReporters[name]!(result), io);
-  return 0;
 }

@@ -1,8 +1,6 @@
 /** --format NAME[=FILE] handling and atomic output files. */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../index.js';
+import { writeFileAtomic } from '../index.js';
 
 export interface OutputSpec {
   format: string;
@@ -64,26 +62,4 @@ export function writeOutputs(
     if (spec.file !== null) writeFileAtomic(path.resolve(io.cwd, spec.file), text, spec.file);
   }
   for (const { spec, text } of rendered) if (spec.file === null) io.stdout(text);
-}
-
-export function writeFileAtomic(file: string, text: string, shown: string = file): void {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // nothing left to clean
-    }
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new InputError(
-      `${shown}: cannot write the output file (${code}); check that its directory exists and is writable`,
-      shown,
-    );
-  }
 }

@@ -1,11 +1,16 @@
 /**
- * Runs the enabled rules over their targets and turns their reports into findings. No I/O,
- * no printing: the result is data that reporters render.
+ * Runs the enabled rules over their targets and turns their reports into findings, then
+ * applies waivers and the baseline. No I/O, no printing: the result is data that reporters
+ * render and that exit codes are computed from.
  */
 import { createHash } from 'node:crypto';
-import type { InputKind, ResourceType } from '../model.js';
+import type { InputKind, Resource, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
+import { selectResources } from '../graph/select.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { applyBaseline, type Baseline } from './baseline.js';
+import { emptyEngineConfig, type EngineConfig } from './config.js';
+import type { Registry, RegistryEntry } from './registry.js';
 import { Resolver } from './resolve.js';
 import {
   formatMessage,
@@ -14,8 +19,9 @@ import {
   type ReportDescriptor,
   type RuleContext,
   type Severity,
-  type SeverityOrOff,
 } from './rule.js';
+import { Settings, severityOf, type EffectiveSetting, type SettingsSubject } from './settings.js';
+import { applyWaivers, collectWaivers, type EngineFindingDraft } from './waivers.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -39,7 +45,9 @@ export interface Finding {
   related?: string[];
   /** Stable identity built from ids, never from line numbers. */
   fingerprint: string;
-  suppressed?: { by: 'waiver' | 'baseline'; reason: string };
+  suppressed?: { by: 'waiver' | 'baseline'; reason: string; origin?: string };
+  /** Where in the subject's YAML entry the finding points (`meta.steward.waive`), for locating its line. */
+  keyPath?: string;
 }
 
 export interface ProjectSummary {
@@ -50,29 +58,38 @@ export interface ProjectSummary {
   counts: Partial<Record<ResourceType, number>>;
 }
 
+/** A rule that threw: one per rule, with the first target it failed on. */
+export interface RuleFailure {
+  ruleId: string;
+  subject: string;
+  count: number;
+  error: string;
+}
+
 export interface CheckResult {
   formatVersion: number;
   tool: { name: string; version: string };
   projects: ProjectSummary[];
   findings: Finding[];
   summary: { error: number; warn: number; info: number; waived: number; baselined: number };
+  /** Rules that threw (exit 2 unless --continue-on-rule-error turned them into findings). */
+  ruleFailures: RuleFailure[];
+  /** One-line advice printed apart from the findings (unconfigured domains, …). */
+  hints: string[];
 }
 
-export type RuleSetting = SeverityOrOff | [SeverityOrOff, unknown?];
-
-export interface CheckConfig {
-  /** Rule settings by id: a severity, or [severity, options]. Unlisted rules: recommended ones on. */
-  rules?: Record<string, RuleSetting>;
+/** Everything a run needs besides the project. */
+export interface RunOptions {
+  registry: Registry;
+  /** Default: every id off (see Registry.presetLayer for presets). */
+  config?: EngineConfig;
   /** The run's clock (default: now). */
   now?: Date;
-  /** Restricts the subjects checked (from --select/--exclude): node findings on others are dropped. */
-  selected?: ReadonlySet<string>;
-}
-
-interface EnabledRule {
-  rule: AnyRule;
-  severity: Severity;
-  options: unknown;
+  /** Restricts the subjects checked (from --select/--exclude); null or absent: a full run. */
+  selected?: ReadonlySet<string> | null;
+  baseline?: { baseline: Baseline; file: string } | null;
+  /** Rule failures become `rule-error` findings instead of failing the run. */
+  continueOnRuleError?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -82,57 +99,111 @@ export class ConfigError extends Error {
   }
 }
 
-function enabledRules(rules: readonly AnyRule[], config: CheckConfig): EnabledRule[] {
-  const byId = new Map(rules.map((r) => [r.id, r]));
-  for (const id of Object.keys(config.rules ?? {})) {
-    if (!byId.has(id))
-      throw new ConfigError(`unknown rule id "${id}"; run \`dbt-steward rules\` to list them`);
-  }
-  const out: EnabledRule[] = [];
-  for (const rule of rules) {
-    const setting = config.rules?.[rule.id];
-    let severity: SeverityOrOff = rule.recommended ? rule.severity : 'off';
-    let rawOptions: unknown;
-    if (setting !== undefined) {
-      if (Array.isArray(setting)) {
-        severity = setting[0];
-        rawOptions = setting[1];
-      } else severity = setting;
-    }
-    if (severity === 'off') continue;
-    let options: unknown;
-    try {
-      options = parseRuleOptions(rule, rawOptions);
-    } catch (err) {
-      throw new ConfigError((err as Error).message);
-    }
-    out.push({ rule, severity, options });
-  }
-  return out;
-}
-
+/**
+ * The fingerprint: rule id, messageId, subject, the sorted related ids (test unique_ids left
+ * out: they embed argument hashes) and the rule's distinguishing data. Never line numbers.
+ */
 export function fingerprintOf(
   ruleId: string,
+  messageId: string,
   subject: { kind: string; id: string },
+  related: readonly string[],
   identity: Record<string, unknown>,
 ): string {
+  const rel = related.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'));
   const h = createHash('sha256');
-  h.update(`${ruleId}\0${subject.kind}\0${subject.id}\0${JSON.stringify(identity)}`);
+  h.update(
+    JSON.stringify([ruleId, messageId, subject.kind, subject.id, [...rel].sort(), identity]),
+  );
   return h.digest('hex').slice(0, 32);
 }
 
-/** Runs `rules` over `project`. */
-export function runRules(
-  project: Project,
-  rules: readonly AnyRule[],
-  config: CheckConfig = {},
-): CheckResult {
-  const enabled = enabledRules(rules, config);
-  const resolver = new Resolver(project);
-  const now = config.now ?? new Date();
+interface Draft {
+  ruleId: string;
+  messageId: string;
+  data: Record<string, string | number | boolean | null>;
+  nodeId?: string;
+  subject: { kind: 'node' | 'domain' | 'project'; id: string };
+  related?: readonly string[];
+  location?: Location;
+  keyPath?: string;
+}
+
+/** Runs the registry's enabled rules over `project`, then waivers and the baseline. */
+export function runRules(project: Project, options: RunOptions): CheckResult {
+  const { registry } = options;
+  const config = options.config ?? emptyEngineConfig();
+  const now = options.now ?? new Date();
+  const selected = options.selected ?? null;
+  const resolver = new Resolver(project, config);
+  const domainOf = (id: string) => resolver.domain(id)?.value ?? null;
+  const ownerOf = (id: string) => resolver.owner(id)?.value ?? null;
+  const selections = new Map<string, ReadonlySet<string>>();
+  const select = (selector: string): ReadonlySet<string> => {
+    let s = selections.get(selector);
+    if (!s) {
+      s =
+        selectResources(
+          { select: [selector], allowEmpty: true },
+          project.resources,
+          project.graph,
+          {
+            domainOf,
+            ownerOf,
+          },
+        ) ?? new Set(project.resources.keys());
+      selections.set(selector, s);
+    }
+    return s;
+  };
+  const settings = new Settings(registry, config, { domainOf, select });
+  const hasDomains = resolver.hasDomains();
+  const hints: string[] = [];
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const { selected } = config;
+  const failures = new Map<string, RuleFailure>();
+  const rootName = project.projects[0]?.name ?? '';
+
+  const subjectOf = (d: Draft): SettingsSubject => {
+    if (d.subject.kind === 'node') {
+      const r = project.resources.get(d.subject.id);
+      if (r) return { kind: 'node', resource: r };
+      return { kind: 'project' };
+    }
+    return d.subject.kind === 'domain' ? { kind: 'domain', id: d.subject.id } : { kind: 'project' };
+  };
+
+  /** Turns a draft into a finding with the severity its setting gives; null when off. */
+  const emit = (d: Draft, entry: RegistryEntry, setting?: EffectiveSetting): Finding | null => {
+    const s = setting ?? settings.forSubject(entry.id, subjectOf(d));
+    const severity = severityOf(s, entry, d.messageId);
+    if (severity === 'off') return null;
+    const template = entry.messages[d.messageId];
+    if (template === undefined)
+      throw new Error(`${entry.id} reported unknown messageId "${d.messageId}"`);
+    const identity: Record<string, unknown> = {};
+    for (const k of entry.identity) identity[k] = d.data[k] ?? null;
+    const related = d.related ? [...d.related] : [];
+    const f: Finding = {
+      ruleId: entry.id,
+      messageId: d.messageId,
+      data: d.data,
+      severity,
+      message: formatMessage(template, d.data),
+      subject: d.subject,
+      fingerprint: fingerprintOf(entry.id, d.messageId, d.subject, related, identity),
+    };
+    if (d.nodeId !== undefined) f.nodeId = d.nodeId;
+    const location = d.location ?? locationOf(project.resources.get(d.nodeId ?? ''));
+    if (location) f.location = location;
+    if (related.length > 0) f.related = related;
+    if (d.keyPath) f.keyPath = d.keyPath;
+    const key = `${f.fingerprint}\0${f.message}`;
+    if (seen.has(key)) return null;
+    seen.add(key);
+    findings.push(f);
+    return f;
+  };
 
   // Own resources: those of the loaded projects themselves, not installed packages' nor
   // placeholders injected from other projects.
@@ -140,47 +211,222 @@ export function runRules(
   const targets = [...project.resources.values()].filter(
     (r) => !r.external && own.has(r.packageName),
   );
+  const parsedOptions = new Map<EffectiveSetting, unknown>();
+  const optionsOf = (rule: AnyRule, s: EffectiveSetting): unknown => {
+    if (!parsedOptions.has(s)) {
+      try {
+        parsedOptions.set(s, parseRuleOptions(rule, s.options));
+      } catch (err) {
+        throw new ConfigError(`${(err as Error).message} (set in ${s.origins.join(', ')})`);
+      }
+    }
+    return parsedOptions.get(s);
+  };
 
-  for (const { rule, severity, options } of enabled) {
-    let defaultSubject: string | undefined;
+  let skippedForDomains = false;
+  for (const entry of registry.entries.values()) {
+    const rule = entry.rule;
+    if (!rule || !settings.enabledAnywhere(entry.id)) continue;
+    if (entry.requiresDomains && !hasDomains) {
+      skippedForDomains = true;
+      continue;
+    }
+    let current: { subject: string; setting: EffectiveSetting } | null = null;
     const context: RuleContext<unknown> = {
-      options,
+      options: undefined,
       project,
       graph: project.graph,
-      domainOf: (id) => resolver.domain(id)?.value ?? null,
-      ownerOf: (id) => resolver.owner(id)?.value ?? null,
+      domainOf,
+      ownerOf,
       now,
-      report: (d: ReportDescriptor) => {
-        const f = toFinding(project, rule, severity, d, defaultSubject);
-        if (selected && f.nodeId !== undefined && !selected.has(f.nodeId)) return;
-        if (seen.has(f.fingerprint)) return;
-        seen.add(f.fingerprint);
-        findings.push(f);
+      declaredDomains: config.domains.declared,
+      owners: config.owners,
+      select,
+      isEnabled: (ruleId, resourceId) => {
+        if (!registry.has(ruleId)) return false;
+        const e = registry.get(ruleId)!;
+        if (e.requiresDomains && !hasDomains) return false;
+        const r = resourceId !== undefined ? project.resources.get(resourceId) : undefined;
+        return settings.forResource(ruleId, r ?? null).severity !== 'off';
       },
+      report: (d: ReportDescriptor) => {
+        if (rule.messages[d.messageId] === undefined)
+          throw new Error(`reported unknown messageId "${d.messageId}"`);
+        const nodeId = d.node ?? (current?.subject || undefined);
+        if (selected && nodeId !== undefined && !selected.has(nodeId)) return;
+        const draft: Draft = {
+          ruleId: rule.id,
+          messageId: d.messageId,
+          data: d.data ?? {},
+          subject:
+            nodeId !== undefined
+              ? { kind: 'node', id: nodeId }
+              : d.domain !== undefined
+                ? { kind: 'domain', id: d.domain }
+                : { kind: 'project', id: rootName },
+        };
+        if (nodeId !== undefined) draft.nodeId = nodeId;
+        if (d.related) draft.related = d.related;
+        // A node or edge check's own target decides severity; a project rule's finding is
+        // judged by its subject.
+        emit(draft, entry, current && rule.scope !== 'project' ? current.setting : undefined);
+      },
+    };
+    const guard = (subject: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof ConfigError) throw err;
+        const prev = failures.get(rule.id);
+        if (prev) prev.count++;
+        else
+          failures.set(rule.id, {
+            ruleId: rule.id,
+            subject,
+            count: 1,
+            error: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+          });
+      }
     };
     const types = new Set<string>(rule.resourceTypes);
     if (rule.scope === 'node') {
       for (const r of targets) {
         if (!types.has(r.resourceType)) continue;
         if (selected && !selected.has(r.uniqueId)) continue;
-        defaultSubject = r.uniqueId;
-        rule.check(r, context);
+        const setting = settings.forResource(rule.id, r);
+        if (setting.severity === 'off') continue;
+        current = { subject: r.uniqueId, setting };
+        context.options = optionsOf(rule, setting);
+        guard(r.uniqueId, () => rule.check(r, context));
       }
     } else if (rule.scope === 'edge') {
       for (const child of targets) {
         if (selected && !selected.has(child.uniqueId)) continue;
+        const setting = settings.forResource(rule.id, child);
+        if (setting.severity === 'off') continue;
+        current = { subject: child.uniqueId, setting };
+        context.options = optionsOf(rule, setting);
         for (const pid of child.dependsOn) {
           const parent = project.resources.get(pid);
           if (!parent || !types.has(parent.resourceType)) continue;
-          defaultSubject = child.uniqueId;
-          rule.check({ parent, child }, context);
+          guard(child.uniqueId, () => rule.check({ parent, child }, context));
         }
       }
     } else {
-      defaultSubject = undefined;
-      rule.check(project, context);
+      current = null;
+      context.options = optionsOf(rule, settings.baseOf(rule.id));
+      guard(rootName, () => rule.check(project, context));
     }
   }
+  if (skippedForDomains)
+    hints.push(
+      'domain rules are skipped: no domain is configured and no resource declares one; set meta.domain (or a dbt group) on models, or configure `domains` in dbt-steward.yml',
+    );
+
+  // Domain conflicts between steps of the resolution chain.
+  const conflictEntry = registry.get('domain-conflict');
+  if (conflictEntry && hasDomains && settings.enabledAnywhere('domain-conflict')) {
+    for (const r of targets) {
+      if (selected && !selected.has(r.uniqueId)) continue;
+      const c = resolver.conflict(r.uniqueId);
+      if (!c) continue;
+      emit(
+        {
+          ruleId: 'domain-conflict',
+          messageId: 'conflict',
+          data: {
+            name: r.name,
+            domain: c.domain,
+            via: c.via,
+            other: c.other,
+            otherVia: c.otherVia,
+          },
+          nodeId: r.uniqueId,
+          subject: { kind: 'node', id: r.uniqueId },
+        },
+        conflictEntry,
+      );
+    }
+  }
+
+  // Faults the loader found (source mode): findings of the registry ids they name.
+  for (const d of project.diagnostics) {
+    const entry = registry.get(d.id);
+    if (!entry) throw new Error(`the loader reported ${d.id}, which the registry does not know`);
+    if (selected && d.nodeId !== undefined && !selected.has(d.nodeId)) continue;
+    const location: Location = { file: d.file };
+    if (d.line !== undefined) location.line = d.line;
+    if (d.column !== undefined) location.column = d.column;
+    emit(
+      {
+        ruleId: d.id,
+        messageId: d.messageId,
+        data: d.data,
+        subject:
+          d.nodeId !== undefined
+            ? { kind: 'node', id: d.nodeId }
+            : { kind: 'project', id: rootName },
+        ...(d.nodeId !== undefined ? { nodeId: d.nodeId } : {}),
+        location,
+      },
+      entry,
+    );
+  }
+
+  // Rule failures: findings only when asked to continue.
+  const ruleFailures = [...failures.values()].sort((a, b) => cmp(a.ruleId, b.ruleId));
+  const errorEntry = registry.get('rule-error');
+  if (options.continueOnRuleError && errorEntry) {
+    for (const f of ruleFailures) {
+      const isNode = project.resources.has(f.subject);
+      emit(
+        {
+          ruleId: 'rule-error',
+          messageId: 'threw',
+          data: { rule: f.ruleId, subject: f.subject, count: f.count, error: f.error },
+          subject: isNode ? { kind: 'node', id: f.subject } : { kind: 'project', id: f.subject },
+          ...(isNode ? { nodeId: f.subject } : {}),
+        },
+        errorEntry,
+      );
+    }
+  }
+
+  const isEnabled = (ruleId: string, resourceId: string | null) => {
+    const r = resourceId ? project.resources.get(resourceId) : undefined;
+    return settings.forResource(ruleId, r ?? null).severity !== 'off';
+  };
+  const emitDrafts = (drafts: readonly EngineFindingDraft[]) => {
+    for (const d of drafts) {
+      if (selected && d.nodeId !== undefined && !selected.has(d.nodeId)) continue;
+      const entry = registry.get(d.ruleId);
+      if (!entry) throw new Error(`no registry entry for ${d.ruleId}`);
+      emit(d, entry);
+    }
+  };
+
+  // Waivers, then the baseline over what waivers left.
+  const waivers = collectWaivers(project, config.waivers);
+  emitDrafts(
+    applyWaivers(findings, waivers, {
+      now,
+      fullRun: selected === null,
+      registry,
+      project,
+      select,
+      domainOf,
+      isEnabled,
+    }),
+  );
+  if (options.baseline)
+    emitDrafts(
+      applyBaseline(findings, options.baseline.baseline, options.baseline.file, {
+        fullRun: selected === null,
+        selected,
+        isEnabled,
+      }),
+    );
+
   findings.sort(compareFindings);
   return {
     formatVersion: FORMAT_VERSION,
@@ -194,7 +440,17 @@ export function runRules(
     })),
     findings,
     summary: summarize(findings),
+    ruleFailures: options.continueOnRuleError ? [] : ruleFailures,
+    hints,
   };
+}
+
+function locationOf(r: Resource | undefined): Location | undefined {
+  if (!r) return undefined;
+  if (r.patchPath && r.yamlPosition)
+    return { file: r.patchPath, line: r.yamlPosition.line, column: r.yamlPosition.column };
+  const file = r.patchPath ?? r.filePath;
+  return file ? { file } : undefined;
 }
 
 function sortedCounts(
@@ -205,55 +461,18 @@ function sortedCounts(
   return out;
 }
 
-function toFinding(
-  project: Project,
-  rule: AnyRule,
-  severity: Severity,
-  d: ReportDescriptor,
-  defaultSubject: string | undefined,
-): Finding {
-  const template = rule.messages[d.messageId];
-  if (template === undefined)
-    throw new Error(`rule ${rule.id} reported unknown messageId "${d.messageId}"`);
-  const data = d.data ?? {};
-  const nodeId = d.node ?? defaultSubject;
-  const subject =
-    nodeId !== undefined
-      ? { kind: 'node' as const, id: nodeId }
-      : { kind: 'project' as const, id: project.projects[0]?.name ?? '' };
-  const identity: Record<string, unknown> = { messageId: d.messageId };
-  for (const k of rule.identity ?? []) identity[k] = data[k] ?? null;
-  const finding: Finding = {
-    ruleId: rule.id,
-    messageId: d.messageId,
-    data,
-    severity:
-      rule.messageSeverities?.[d.messageId] && severity === rule.severity
-        ? rule.messageSeverities[d.messageId]!
-        : severity,
-    message: formatMessage(template, data),
-    subject,
-    fingerprint: fingerprintOf(rule.id, subject, identity),
-  };
-  if (nodeId !== undefined) {
-    finding.nodeId = nodeId;
-    const r = project.resources.get(nodeId);
-    const file = r?.patchPath ?? r?.filePath;
-    if (file) finding.location = { file };
-  }
-  if (d.related && d.related.length > 0) finding.related = [...d.related];
-  return finding;
-}
-
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
 
-function compareFindings(a: Finding, b: Finding): number {
+/** The order of findings in every output: by file, line, subject, severity, rule, identity. */
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     cmp(a.location?.file ?? '', b.location?.file ?? '') ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
     cmp(a.subject.id, b.subject.id) ||
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
     cmp(a.ruleId, b.ruleId) ||
-    cmp(a.fingerprint, b.fingerprint)
+    cmp(a.fingerprint, b.fingerprint) ||
+    cmp(a.message, b.message)
   );
 }
 
@@ -271,7 +490,23 @@ export function summarize(findings: readonly Finding[]): CheckResult['summary'] 
   return s;
 }
 
-/** Exit code of a check run: 1 when an unsuppressed error finding remains. */
-export function exitCodeOf(result: CheckResult): 0 | 1 {
-  return result.summary.error > 0 ? 1 : 0;
+/** How a run's findings turn into an exit code. */
+export interface ExitPolicy {
+  /** The lowest severity that fails the run (default: error). */
+  failOn?: 'error' | 'warn';
+  /** More unsuppressed warnings than this fails the run. */
+  maxWarnings?: number;
+}
+
+/**
+ * Exit code of a check run: 2 when a rule failed (whatever waivers or the baseline say),
+ * 1 when findings fail the run under the policy, else 0.
+ */
+export function exitCodeOf(result: CheckResult, policy: ExitPolicy = {}): 0 | 1 | 2 {
+  if (result.ruleFailures.length > 0) return 2;
+  const { error, warn } = result.summary;
+  if (error > 0) return 1;
+  if (policy.failOn === 'warn' && warn > 0) return 1;
+  if (policy.maxWarnings !== undefined && warn > policy.maxWarnings) return 1;
+  return 0;
 }

@@ -1,6 +1,7 @@
 /** The lineage view of a project: nodes with their domain and owner, and edges. */
 import type { OwnerValue, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
+import { emptyEngineConfig } from './config.js';
 import { Resolver } from './resolve.js';
 
 export const LINEAGE_FORMAT_VERSION = 1;
@@ -25,8 +26,11 @@ export interface LineageResult {
 }
 
 /** The lineage of the given ids (all resources when null), with the edges among them. */
-export function lineageOf(project: Project, ids: Iterable<string> | null): LineageResult {
-  const resolver = new Resolver(project);
+export function lineageOf(
+  project: Project,
+  ids: Iterable<string> | null,
+  resolver: Pick<Resolver, 'domain' | 'owner'> = new Resolver(project, emptyEngineConfig()),
+): LineageResult {
   const wanted = [...(ids ?? project.resources.keys())]
     .filter((id) => project.resources.has(id))
     .sort();

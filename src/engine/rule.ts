@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { LineageGraph } from '../graph/lineage.js';
 import type { OwnerValue, Resource, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
+import type { DomainDeclaration, OwnersConfig } from './config.js';
 
 export type Severity = 'error' | 'warn' | 'info';
 export type SeverityOrOff = Severity | 'off';
@@ -27,6 +28,11 @@ export interface ReportDescriptor {
   node?: string;
   /** Other resources involved: the other end of an edge, the path followed. */
   related?: string[];
+  /**
+   * For findings about a domain as a whole (coverage, cycles): the domain's name. Used when
+   * `node` is not given; the finding's subject is then the domain.
+   */
+  domain?: string;
 }
 
 export interface RuleContext<Options> {
@@ -39,6 +45,21 @@ export interface RuleContext<Options> {
   ownerOf(id: string): OwnerValue;
   /** The run's clock: use it instead of Date.now(), so runs are reproducible. */
   now: Date;
+  /** The domains declared in the config (owners, description, public interface), by name. */
+  declaredDomains: Readonly<Record<string, DomainDeclaration>>;
+  /** The owners configuration (accepted formats, registry of known owners). */
+  owners: Readonly<OwnersConfig>;
+  /**
+   * Whether another rule (or finding id) is enabled for a resource (or at the top level when
+   * no resource is given): a composite rule leaves a defect to the single-purpose rule that
+   * owns it when that one runs.
+   */
+  isEnabled(ruleId: string, resourceId?: string): boolean;
+  /**
+   * unique_ids picked by a dbt selector (memoized per run). A selector that matches nothing
+   * gives an empty set; a malformed one throws SelectorError.
+   */
+  select(selector: string): ReadonlySet<string>;
   report(descriptor: ReportDescriptor): void;
 }
 
@@ -53,6 +74,13 @@ interface RuleCommon<Options> {
   /** Per messageId default severities, where they differ from `severity`. */
   messageSeverities?: Readonly<Record<string, Severity>>;
   recommended: boolean;
+  /** Severity in the strict preset (default: error). Coverage thresholds, for one, stay warnings. */
+  strictSeverity?: SeverityOrOff;
+  /**
+   * Only meaningful once domains exist: while no domain is configured and no resource declares
+   * one, the engine skips the rule and prints one hint instead.
+   */
+  requiresDomains?: boolean;
   /** Message templates keyed by messageId, with {{placeholders}}. */
   messages: Readonly<Record<string, string>>;
   /** The `data` keys that tell two findings on the same subject apart (part of the fingerprint). */

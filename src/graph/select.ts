@@ -4,19 +4,20 @@
  *
  * - methods: `tag:nightly`, `path:models/staging`, `config.materialized:table`, … and bare
  *   values resolved as dbt does (a path when the value holds `/`, a file name when it ends
- *   with `.sql`/`.py`/`.csv`/`.yml`, else an fqn: a name, a folder or a package);
+ *   with `.sql`/`.py`/`.csv`/`.yml`, else an fqn: a name, a folder or a package); and two
+ *   of our own, `domain:` and `owner:`, on the resolved domain and owner the caller supplies;
  * - graph operators: `+x`, `x+`, `2+x`, `x+1`, `@x`;
  * - set operators: space-separated terms are a union, `a,b` an intersection, `--exclude` a
  *   difference;
  * - indirect test selection ("eager" by default): a term that selects a node also selects
  *   the tests on it;
- * - YAML selectors as stored in manifest.json `selectors`.
+ * - YAML selectors as stored in manifest.json `selectors` (or read from selectors.yml).
  *
  * Every method is one pass over the resources (bare names go through an index built once
  * per resource map), graph operators are single BFS traversals over the CSR graph, set
  * operators work on Sets: a selection costs O(terms × (resources + edges)) at worst.
  */
-import { RESOURCE_TYPES, type Resource } from '../model.js';
+import { RESOURCE_TYPES, type ManifestSelector, type Resource } from '../model.js';
 import type { LineageGraph } from './lineage.js';
 
 export class SelectorError extends Error {
@@ -34,19 +35,28 @@ export class SelectorError extends Error {
 export type IndirectSelection = 'eager' | 'cautious' | 'buildable' | 'empty';
 const INDIRECT_MODES: readonly IndirectSelection[] = ['eager', 'cautious', 'buildable', 'empty'];
 
-/** What selection needs of a project (a `Project` will do). */
-export interface SelectionContext {
+/**
+ * What the `domain:` and `owner:` methods read: each resource's resolved domain (null when
+ * it has none) and its resolved owner as declared (a string such as "a@x.com" or
+ * "@org/team", a list, or an object such as {name, email}; null or undefined when none).
+ * Without them, those methods are a SelectorError.
+ */
+export interface SelectionExtras {
+  domainOf?: (id: string) => string | null;
+  ownerOf?: (id: string) => unknown;
+}
+
+/** What selection needs of a project (a `Project` will do, plus the extras for domain:/owner:). */
+export interface SelectionContext extends SelectionExtras {
   resources: ReadonlyMap<string, Resource>;
   graph: LineageGraph;
 }
 
-/** One YAML selector as manifest.json stores it (`selectors: {name: {name, definition}}`). */
-export interface SelectorEntry {
-  name?: string;
-  definition: unknown;
-  default?: boolean;
-  description?: string;
-}
+/**
+ * One YAML selector as manifest.json stores it (`selectors: {name: {name, definition}}`).
+ * A string `default` is an unrendered Jinja expression: not default.
+ */
+export type SelectorEntry = ManifestSelector;
 
 /** The manifest's `selectors` map, keyed by selector name. */
 export type Selectors = Readonly<Record<string, SelectorEntry>>;
@@ -58,6 +68,11 @@ export interface Selection {
   selectors?: Selectors | null;
   /** Default: eager, as in dbt. */
   indirectSelection?: IndirectSelection;
+  /**
+   * A term that matches nothing selects nothing instead of being an error: for selectors
+   * written in configuration (overrides, rule options, waivers), not typed on a command line.
+   */
+  allowEmpty?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -66,11 +81,13 @@ export interface Selection {
 const METHODS = [
   'access',
   'config',
+  'domain',
   'exposure',
   'file',
   'fqn',
   'group',
   'metric',
+  'owner',
   'package',
   'path',
   'resource_type',
@@ -153,6 +170,8 @@ function parseMethod(raw: string, label: string): { method: MethodName; args: st
 function parseCriteria(raw: string, context: string): Criteria {
   const label = termLabel(context, raw);
   const m = RAW_SELECTOR.exec(raw);
+  if (m?.[3] !== undefined && !m[4])
+    throw fail(label, `"${m[3]}:" has no value; write ${m[3]}:VALUE`);
   if (!m || !m[4]) throw fail(label, 'empty selector');
   const [, at, up, rawMethod, value, down] = m as unknown as [
     string,
@@ -225,19 +244,20 @@ function parseDefinition(def: unknown, selector: string, root: boolean): Spec {
   if (!isRecord(def))
     throw fail(label, `a definition must be a string or a mapping, not ${describe(def)}`);
   const keys = Object.keys(def);
-  if (root && ('union' in def || 'intersection' in def) && keys.length > 1)
+  const has = (key: string): boolean => Object.hasOwn(def, key);
+  if (root && (has('union') || has('intersection')) && keys.length > 1)
     throw fail(
       label,
       `a root definition takes a single "union" or "intersection" key; found ${keys.join(', ')}`,
     );
   for (const op of ['union', 'intersection'] as const) {
-    if (!(op in def)) continue;
+    if (!has(op)) continue;
     const items = def[op];
     if (!Array.isArray(items)) throw fail(label, `"${op}" must be a list`);
     const parts: Spec[] = [];
     let minus: Spec | null = null;
     for (const item of items as unknown[]) {
-      if (isRecord(item) && 'exclude' in item) {
+      if (isRecord(item) && Object.hasOwn(item, 'exclude')) {
         if (minus) throw fail(label, `only one "exclude" is allowed in a "${op}" list`);
         minus = parseExclusions(item.exclude, selector);
       } else parts.push(parseDefinition(item, selector, false));
@@ -250,9 +270,9 @@ function parseDefinition(def: unknown, selector: string, root: boolean): Spec {
   let minus: Spec | null = null;
   if (keys.length === 1) {
     dict = { method: keys[0], value: def[keys[0]!] };
-  } else if ('method' in def && 'value' in def) {
+  } else if (has('method') && has('value')) {
     dict = def;
-    if ('exclude' in def) minus = parseExclusions(def.exclude, selector);
+    if (has('exclude')) minus = parseExclusions(def.exclude, selector);
   } else {
     throw fail(
       label,
@@ -328,7 +348,7 @@ function lookupSelector(
     new SelectorError(label === null ? message : `${label}: ${message}`);
   const entries = isRecord(selectors) ? selectors : {};
   const entry = Object.hasOwn(entries, name) ? entries[name] : undefined;
-  if (isRecord(entry) && 'definition' in entry) return entry;
+  if (isRecord(entry) && Object.hasOwn(entry, 'definition')) return entry;
   if (entry !== undefined) throw error(`selector "${name}" has no definition`);
   const names = Object.keys(entries);
   if (names.length === 0)
@@ -344,7 +364,9 @@ export function defaultSelector(selectors: Selectors | null | undefined): string
   if (!isRecord(selectors)) return null;
   const names = Object.keys(selectors).filter((n) => selectors[n]?.default === true);
   if (names.length > 1)
-    throw new SelectorError(`several selectors are marked default: ${names.join(', ')}`);
+    throw new SelectorError(
+      `several selectors are marked default: ${names.join(', ')}; keep one default, or choose with --selector NAME or --select`,
+    );
   return names[0] ?? null;
 }
 
@@ -706,6 +728,21 @@ function match(c: Criteria, ev: Evaluator): Set<string> {
         return m(r.test.name);
       });
     }
+    case 'domain': {
+      const domainOf = ev.ctx.domainOf;
+      if (!domainOf) throw missingExtra(c, 'domainOf', 'domain');
+      const m = glob(v);
+      return scan(resources, (r) => {
+        const d = domainOf(r.uniqueId);
+        return d !== null && d !== undefined && m(d);
+      });
+    }
+    case 'owner': {
+      const ownerOf = ev.ctx.ownerOf;
+      if (!ownerOf) throw missingExtra(c, 'ownerOf', 'owner');
+      const test = ownerTest(v);
+      return scan(resources, (r) => ownerStrings(ownerOf(r.uniqueId)).some(test));
+    }
     case 'selector':
       return resolveNamed(v, ev, c.label);
     case 'state':
@@ -714,6 +751,36 @@ function match(c: Criteria, ev: Evaluator): Set<string> {
     case 'source_status':
       throw fail(c.label, `${c.method}: needs the artifacts of a dbt run (not supported)`);
   }
+}
+
+function missingExtra(c: Criteria, extra: string, what: string): SelectorError {
+  return fail(
+    c.label,
+    `the ${c.method}: method needs each resource's resolved ${what}, which this caller does not provide (${extra} in the selection context)`,
+  );
+}
+
+/** Every string in a declared owner: the owner itself, list items, object values (nested). */
+function ownerStrings(owner: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if (t !== '') out.push(t);
+    } else if (depth < 8 && Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+    else if (depth < 8 && isRecord(v)) for (const k of Object.keys(v)) walk(v[k], depth + 1);
+  };
+  walk(owner, 0);
+  return out;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** Exact or glob; e-mail addresses compare case-insensitively (`A@X.com` is `a@x.com`). */
+function ownerTest(pattern: string): (owner: string) => boolean {
+  const exact = glob(pattern);
+  const folded = glob(pattern.toLowerCase());
+  return (s) => exact(s) || (EMAIL.test(s) && folded(s.toLowerCase()));
 }
 
 /** A compiled fqn selector (dbt's is_selected_node, evaluated against precomputed fqns). */
@@ -969,17 +1036,30 @@ function noMatch(c: Criteria, ctx: SelectionContext): SelectorError {
           `${head}; sources are selected with source:${r.sourceName ?? '*'}.${r.name}`,
         );
   }
-  const hint = suggestion(c, resources);
+  const hint = suggestion(c, ctx);
   if (hint !== null) return new SelectorError(`${head}; did you mean ${JSON.stringify(hint)}?`);
+  if (c.method !== 'owner' && c.value.includes('+'))
+    return new SelectorError(
+      `${head}; "+" is a graph operator only at the start (+x, 2+x) or the end (x+, x+1) of a term`,
+    );
   return new SelectorError(`${head}; check the ${c.explicit ? 'value' : 'name'}`);
 }
 
-function suggestion(c: Criteria, resources: ReadonlyMap<string, Resource>): string | null {
+function suggestion(c: Criteria, ctx: SelectionContext): string | null {
   if (hasWildcard(c.value) || (c.method === 'fqn' && c.value.includes('.'))) return null;
   const values = new Set<string>();
   const prefix = c.explicit ? `${[c.method, ...c.args].join('.')}:` : '';
-  for (const r of resources.values()) {
+  const { domainOf, ownerOf } = ctx;
+  for (const r of ctx.resources.values()) {
     switch (c.method) {
+      case 'domain': {
+        const d = domainOf?.(r.uniqueId);
+        if (typeof d === 'string') values.add(d);
+        break;
+      }
+      case 'owner':
+        if (ownerOf) for (const o of ownerStrings(ownerOf(r.uniqueId))) values.add(o);
+        break;
       case 'fqn':
         if (r.resourceType !== 'source') values.add(r.name);
         break;
@@ -1066,41 +1146,54 @@ function editDistance(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------
 // Public entry points
 
+function contextOf(
+  resources: ReadonlyMap<string, Resource>,
+  graph: LineageGraph,
+  extra: SelectionExtras | undefined,
+): SelectionContext {
+  return { resources, graph, domainOf: extra?.domainOf, ownerOf: extra?.ownerOf };
+}
+
 /**
  * The ids one CLI argument picks (terms with their graph operators; spaces union, commas
  * intersect), without indirect test selection. A term that matches nothing adds nothing.
+ * `extra` supplies the resolved domains and owners for `domain:` and `owner:`.
  */
 export function selectTerm(
   term: string,
   resources: ReadonlyMap<string, Resource>,
   graph: LineageGraph,
+  extra?: SelectionExtras,
 ): string[] {
   const spec = parseArgs([term], '--select');
   if (!spec) throw new SelectorError(`--select ${JSON.stringify(term)}: empty selector`);
-  return [...evaluate(spec, evaluator({ resources, graph }, null, 'eager', false), false)];
+  const ev = evaluator(contextOf(resources, graph, extra), null, 'eager', false);
+  return [...evaluate(spec, ev, false)];
 }
 
 /**
  * The selected ids: the union of `select` arguments (everything when none) minus the union
  * of `exclude` arguments, each term with the tests dbt selects indirectly with it. Returns
  * null when nothing restricts the selection. A `select` term that matches no resource is an
- * error, as a typo would otherwise pass silently.
+ * error, as a typo would otherwise pass silently. `extra` supplies the resolved domains and
+ * owners for `domain:` and `owner:`.
  */
 export function selectResources(
   selection: Selection,
   resources: ReadonlyMap<string, Resource>,
   graph: LineageGraph,
+  extra?: SelectionExtras,
 ): Set<string> | null {
   const include = parseArgs(selection.select ?? [], '--select');
   const exclude = parseArgs(selection.exclude ?? [], '--exclude');
   if (!include && !exclude) return null;
   const ev = evaluator(
-    { resources, graph },
+    contextOf(resources, graph, extra),
     selection.selectors,
     selection.indirectSelection,
     true,
   );
-  const chosen = include ? evaluate(include, ev, true) : new Set(resources.keys());
+  const chosen = include ? evaluate(include, ev, !selection.allowEmpty) : new Set(resources.keys());
   if (exclude)
     for (const id of evaluate(exclude, ev, false)) {
       chosen.delete(id);
@@ -1114,14 +1207,24 @@ export function selectResources(
  * `method: value` pairs, full `{method, value, parents, children, parents_depth,
  * children_depth, childrens_parents, indirect_selection, exclude}` mappings, `union` and
  * `intersection` lists with an `{exclude: […]}` item, and `method: selector` references.
+ * `options`: the indirect selection mode, the resolved domains and owners for `domain:` and
+ * `owner:`, and `label`, how messages about an unknown name name it (e.g. `--selector "x"`).
  */
 export function resolveSelector(
   name: string,
   selectors: Selectors | null | undefined,
   resources: ReadonlyMap<string, Resource>,
   graph: LineageGraph,
-  options: { indirectSelection?: IndirectSelection } = {},
+  options: ResolveOptions = {},
 ): Set<string> {
-  const ev = evaluator({ resources, graph }, selectors, options.indirectSelection, true);
-  return finish(resolveNamed(name, ev, null), ev);
+  const ctx = contextOf(resources, graph, options);
+  const ev = evaluator(ctx, selectors, options.indirectSelection, true);
+  return finish(resolveNamed(name, ev, options.label ?? null), ev);
+}
+
+export interface ResolveOptions extends SelectionExtras {
+  /** Default: eager, as in dbt (a definition's own `indirect_selection` wins). */
+  indirectSelection?: IndirectSelection;
+  /** Prefix of messages about an unknown or undefined selector name, e.g. `--selector "x"`. */
+  label?: string;
 }

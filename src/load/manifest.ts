@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-import type { Group, LoadWarning, ProjectInfo, Resource, ResourceType } from '../model.js';
+import type {
+  Group,
+  LoadWarning,
+  ManifestSelectors,
+  ProjectInfo,
+  Resource,
+  ResourceType,
+} from '../model.js';
 import {
   EntryParser,
   JsonScanError,
@@ -40,6 +47,7 @@ import {
   type RawMetadata,
 } from './raw-schema.js';
 import { readFileChunked } from './read-file.js';
+import { emptySelectors, selectorEntry } from './selectors-file.js';
 
 /** The newest manifest schema version this release knows. */
 export const NEWEST_SCHEMA_VERSION = 12;
@@ -134,6 +142,7 @@ export function loadManifestBuffer(
   let schemaVersion = 0;
   let metadata: RawMetadata | null = null;
   let macrosSpan: [number, number] | null = null;
+  let selectors: ManifestSelectors | null = null;
   const topKeys = new Set<string>();
   let current = '';
   let end: number;
@@ -152,6 +161,19 @@ export function loadManifestBuffer(
         const e = valueEnd(buf, pos, buf.length);
         macrosSpan = [pos, e];
         return e;
+      }
+      if (key === 'selectors' && buf[pos] === 0x7b) {
+        // YAML selectors by name: untrusted, copied field by field into a prototype-less map.
+        const map = (selectors = emptySelectors());
+        return parseEntries(buf, pos, buf.length, parser, (name, value) => {
+          const entry = selectorEntry(value);
+          if (typeof entry !== 'string') map[name] = entry;
+          else
+            warnings.push({
+              file,
+              message: `selectors[${JSON.stringify(name)}] ignored: ${entry}`,
+            });
+        });
       }
       if (SECTIONS.has(key) && buf[pos] === 0x7b) {
         const section = key as Section;
@@ -211,6 +233,7 @@ export function loadManifestBuffer(
       path: file,
       rootDir,
       counts,
+      selectors,
     },
     resources: state.resources,
     groups: state.groups,

@@ -141,6 +141,7 @@ function toColumns(columns: RawNode['columns']): Column[] {
       // 1.9.6–1.10.12 store column config.meta/tags apart from meta/tags: union, config wins.
       meta: mergeMeta(c.meta, c.config?.meta),
       tags: toTags(c.tags, c.config?.tags),
+      line: null,
     });
   }
   return out;
@@ -189,6 +190,7 @@ function makeResource(
     packageName: raw.package_name,
     filePath: normalizePath(raw.original_file_path),
     patchPath: normalizePath(raw.patch_path),
+    yamlPosition: null,
     fqn: raw.fqn ?? NO_STRINGS,
     description: text(raw.description),
     meta,

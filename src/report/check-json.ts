@@ -18,8 +18,11 @@ export function formatCheckJson(result: CheckResult): string {
       ...(f.related ? { related: f.related } : {}),
       fingerprint: f.fingerprint,
       ...(f.suppressed ? { suppressed: f.suppressed } : {}),
+      ...(f.keyPath !== undefined ? { keyPath: f.keyPath } : {}),
     })),
     summary: result.summary,
+    ruleFailures: result.ruleFailures,
+    hints: result.hints,
   };
   return JSON.stringify(out, null, 2) + '\n';
 }

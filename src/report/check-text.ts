@@ -10,13 +10,15 @@ export function formatCheckText(result: CheckResult): string {
       .join(', ');
     lines.push(
       plain(
-        `${p.name} (manifest v${p.schemaVersion}, dbt ${p.dbtVersion}): ${counts || 'no resources'}`,
+        `${p.name} (${p.input === 'source' ? 'read from source' : `manifest v${p.schemaVersion}, dbt ${p.dbtVersion}`}): ${counts || 'no resources'}`,
       ),
     );
   }
   lines.push('');
   const byFile = new Map<string, Finding[]>();
+  // Suppressed findings are counted in the summary line, not listed (the JSON keeps them).
   for (const f of result.findings) {
+    if (f.suppressed) continue;
     const file = f.location?.file ?? `(${f.subject.kind} ${f.subject.id})`;
     let list = byFile.get(file);
     if (!list) byFile.set(file, (list = []));
@@ -26,12 +28,16 @@ export function formatCheckText(result: CheckResult): string {
     lines.push(plain(file));
     for (const f of findings) {
       const pos = f.location?.line ? `${f.location.line}:${f.location.column ?? 1}  ` : '';
-      const sup = f.suppressed ? ` (${f.suppressed.by}: ${f.suppressed.reason})` : '';
-      lines.push(plain(`  ${pos}${f.severity.padEnd(5)}  ${f.message}  ${f.ruleId}${sup}`));
+      lines.push(plain(`  ${pos}${f.severity.padEnd(5)}  ${f.message}  ${f.ruleId}`));
       if (f.nodeId) lines.push(plain(`         ${f.nodeId}`));
     }
     lines.push('');
   }
+  for (const r of result.ruleFailures)
+    lines.push(
+      plain(`rule ${r.ruleId} failed on ${r.subject} (${r.count} target(s)): ${r.error}`),
+      '',
+    );
   const s = result.summary;
   const total = s.error + s.warn + s.info;
   const parts = [

@@ -1,5 +1,8 @@
 import type { CheckResult } from '../engine/check.js';
+import type { ExplainResult } from '../engine/explain.js';
 import type { LineageResult } from '../engine/lineage.js';
+import { formatExplainJson } from './explain-json.js';
+import { formatExplainText } from './explain-text.js';
 import { formatCheckJson } from './check-json.js';
 import { formatCheckText } from './check-text.js';
 import { formatLineageJson } from './lineage-json.js';
@@ -19,4 +22,11 @@ export const lineageReporters: Readonly<Record<string, Reporter<LineageResult>>>
   json: formatLineageJson,
 };
 
+/** Output formats of `explain`, by --format name. */
+export const explainReporters: Readonly<Record<string, Reporter<ExplainResult>>> = {
+  text: formatExplainText,
+  json: formatExplainJson,
+};
+
+export { formatExplainJson, formatExplainText };
 export { formatCheckJson, formatCheckText, formatLineageJson, formatLineageText };

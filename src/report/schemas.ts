@@ -50,9 +50,18 @@ export const checkResultSchema = z
             .string()
             .describe('Stable identity built from ids, never from line numbers.'),
           suppressed: z
-            .object({ by: z.enum(['waiver', 'baseline']), reason: z.string() })
+            .object({
+              by: z.enum(['waiver', 'baseline']),
+              reason: z.string(),
+              origin: z.string().optional().describe('Where the waiver or baseline entry is.'),
+            })
             .strict()
-            .optional(),
+            .optional()
+            .describe('Set when a waiver or the baseline hides the finding; it is still counted.'),
+          keyPath: z
+            .string()
+            .optional()
+            .describe("The key inside the subject's YAML entry the finding points at."),
         })
         .strict(),
     ),
@@ -65,6 +74,19 @@ export const checkResultSchema = z
         baselined: z.number().int(),
       })
       .strict(),
+    ruleFailures: z
+      .array(
+        z
+          .object({
+            ruleId: z.string(),
+            subject: z.string().describe('The first target the rule failed on.'),
+            count: z.number().int().positive().describe('How many targets it failed on.'),
+            error: z.string(),
+          })
+          .strict(),
+      )
+      .describe('Rules that threw; the run exits 2 while any is listed.'),
+    hints: z.array(z.string()).describe('One-line advice, such as how to configure domains.'),
   })
   .strict()
   .describe('Output of `dbt-steward check --format json`.');

@@ -1,0 +1,315 @@
+/**
+ * Literal dependency scans: the fallback for SQL models whose Jinja cannot be rendered, and the
+ * reader for Python models (`dbt.ref(…)`, `dbt.source(…)`, `dbt.config(…)`). Only calls whose
+ * arguments are literals are recorded; the others are listed as dynamic.
+ */
+import type { ModelDeps, RefCall, SourceCall } from './jinja.js';
+import {
+  argLiteral,
+  bracketMatches,
+  segment,
+  splitArgs,
+  tokenize,
+  tokText,
+  type CallArg,
+  type Literal,
+  type Tok,
+} from './jinja-text.js';
+
+/** Collects calls in order, without duplicates. */
+export class DepsCollector {
+  readonly refs: RefCall[] = [];
+  readonly sources: SourceCall[] = [];
+  readonly configs: Array<Record<string, unknown>> = [];
+  readonly dynamic: string[] = [];
+  readonly warnings: string[] = [];
+  readonly unknownMacros: string[] = [];
+  private readonly seen = new Set<string>();
+
+  addRef(ref: RefCall): void {
+    const key = `r\0${ref.package ?? ''}\0${ref.name}\0${ref.version ?? ''}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.refs.push(ref);
+  }
+
+  addSource(src: SourceCall): void {
+    const key = `s\0${src.source}\0${src.table}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.sources.push(src);
+  }
+
+  addDynamic(desc: string): void {
+    this.addOnce(this.dynamic, 'd', desc);
+  }
+
+  addWarning(desc: string): void {
+    this.addOnce(this.warnings, 'w', desc);
+  }
+
+  addUnknownMacro(name: string): void {
+    this.addOnce(this.unknownMacros, 'm', name);
+  }
+
+  private addOnce(list: string[], kind: string, desc: string): void {
+    const key = `${kind}\0${desc}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    list.push(desc);
+  }
+
+  result(method: 'render' | 'scan', renderError: string | null): ModelDeps {
+    const deps: ModelDeps = {
+      refs: this.refs,
+      sources: this.sources,
+      configs: this.configs,
+      method,
+      dynamic: this.dynamic,
+      renderError,
+    };
+    if (this.warnings.length > 0) deps.warnings = this.warnings;
+    if (this.unknownMacros.length > 0) deps.unknownMacros = this.unknownMacros;
+    return deps;
+  }
+}
+
+/** Shortens call text for a dynamic-call description. */
+export function clip(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function versionText(lit: { value: Literal; raw?: string }): string | null {
+  if (typeof lit.value === 'string') return lit.value;
+  if (typeof lit.value === 'number') return lit.raw ?? String(lit.value);
+  return null;
+}
+
+function describe(fn: string, args: readonly CallArg[]): string {
+  const parts = args.map((a) => {
+    const prefix = a.splat === 1 ? '*' : a.splat === 2 ? '**' : a.name ? `${a.name}=` : '';
+    return prefix + tokText(a.toks);
+  });
+  return clip(`${fn}(${parts.join(', ')})`);
+}
+
+function scanRef(args: readonly CallArg[], out: DepsCollector, fn: string): void {
+  const positional: string[] = [];
+  let version: string | null = null;
+  for (const a of args) {
+    const lit = a.splat === 0 ? argLiteral(a) : undefined;
+    if (a.name === null && a.splat === 0 && typeof lit?.value === 'string') {
+      positional.push(lit.value);
+    } else if ((a.name === 'v' || a.name === 'version') && lit !== undefined) {
+      const v = versionText(lit);
+      if (v === null && lit.value !== null) return out.addDynamic(describe(fn, args));
+      version = v;
+    } else {
+      return out.addDynamic(describe(fn, args));
+    }
+  }
+  if (positional.length === 1) {
+    out.addRef({ package: null, name: positional[0] as string, version });
+  } else if (positional.length === 2) {
+    out.addRef({ package: positional[0] as string, name: positional[1] as string, version });
+  } else {
+    out.addDynamic(describe(fn, args));
+  }
+}
+
+function scanSource(args: readonly CallArg[], out: DepsCollector, fn: string): void {
+  const positional: string[] = [];
+  const named: Record<string, string> = {};
+  for (const a of args) {
+    const lit = a.splat === 0 ? argLiteral(a) : undefined;
+    if (typeof lit?.value !== 'string') return out.addDynamic(describe(fn, args));
+    if (a.name === null) positional.push(lit.value);
+    else if (a.name === 'source_name' || a.name === 'table_name') named[a.name] = lit.value;
+    else return out.addDynamic(describe(fn, args));
+  }
+  const source = positional[0] ?? named.source_name;
+  const table = positional[1] ?? named.table_name;
+  if (
+    source === undefined ||
+    table === undefined ||
+    positional.length + Object.keys(named).length !== 2
+  ) {
+    return out.addDynamic(describe(fn, args));
+  }
+  if (Object.keys(named).length > 0) {
+    out.addWarning(
+      `${describe(fn, args)}: dbt's source() takes positional arguments only; keyword arguments accepted here`,
+    );
+  }
+  out.addSource({ source, table });
+}
+
+function plainDict(value: Literal): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+}
+
+function scanConfig(args: readonly CallArg[], out: DepsCollector, fn: string): void {
+  const config: Record<string, unknown> = {};
+  for (const a of args) {
+    const lit = a.splat === 0 ? argLiteral(a) : undefined;
+    if (a.name === null && a.splat === 0) {
+      const dict = lit ? plainDict(lit.value) : null;
+      if (dict) Object.assign(config, dict);
+      else out.addDynamic(describe(fn, [a]));
+      continue;
+    }
+    if (a.name === null || lit === undefined) {
+      out.addDynamic(describe(fn, [a]));
+      continue;
+    }
+    Object.defineProperty(config, a.name, {
+      value: lit.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  out.configs.push(config);
+  // Hooks are rendered by dbt; the refs written in them count.
+  for (const key of ['pre_hook', 'post_hook', 'pre-hook', 'post-hook']) {
+    const hooks = config[key];
+    for (const h of Array.isArray(hooks) ? (hooks as unknown[]) : [hooks]) {
+      const text = plainDict(h as Literal)?.sql ?? h;
+      if (typeof text === 'string' && /\{[{%]/.test(text)) scanInto(text, out);
+    }
+  }
+}
+
+type CallKind = 'ref' | 'source' | 'config';
+
+/** Deeper bracket nesting than this is not read (reading nested arguments costs depth × size). */
+const MAX_NESTING = 256;
+
+function nestingDepth(toks: readonly Tok[]): number {
+  let depth = 0;
+  let max = 0;
+  for (const t of toks) {
+    if (t.kind !== 'op') continue;
+    if (t.raw === '(' || t.raw === '[' || t.raw === '{') max = Math.max(max, ++depth);
+    else if ((t.raw === ')' || t.raw === ']' || t.raw === '}') && depth > 0) depth--;
+  }
+  return max;
+}
+
+/**
+ * Finds `ref(`, `source(` and `config(` calls in tokens. `qualifier` is the name allowed before
+ * a dot (`builtins` in Jinja, `dbt` in Python); `bare` allows unqualified calls.
+ */
+function scanTokens(
+  toks: readonly Tok[],
+  out: DepsCollector,
+  qualifiers: ReadonlySet<string>,
+  bare: boolean,
+): void {
+  if (nestingDepth(toks) > MAX_NESTING) {
+    out.addDynamic(`code nested more than ${MAX_NESTING} levels deep: not read`);
+    return;
+  }
+  const sig = toks.filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+  const match = bracketMatches(toks);
+  const position = new Map(toks.map((t, i) => [t, i]));
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i] as Tok;
+    if (t.kind !== 'name' || (t.raw !== 'ref' && t.raw !== 'source' && t.raw !== 'config')) {
+      continue;
+    }
+    if (sig[i + 1]?.raw !== '(') continue;
+    const prev = sig[i - 1];
+    let fn: string = t.raw;
+    if (prev?.kind === 'op' && prev.raw === '.') {
+      const owner = sig[i - 2];
+      if (owner?.kind !== 'name' || !qualifiers.has(owner.raw) || sig[i - 3]?.raw === '.') continue;
+      fn = `${owner.raw}.${t.raw}`;
+    } else if (!bare) {
+      continue;
+    }
+    const open = position.get(sig[i + 1] as Tok) ?? -1;
+    const split = splitArgs(toks, open, match);
+    if (!split) {
+      out.addDynamic(clip(`${fn}(${tokText(toks.slice(open + 1))}`));
+      continue;
+    }
+    const kind: CallKind = t.raw;
+    if (kind === 'ref') scanRef(split.args, out, fn);
+    else if (kind === 'source') scanSource(split.args, out, fn);
+    else scanConfig(split.args, out, fn);
+  }
+}
+
+const JINJA_QUALIFIERS = new Set(['builtins']);
+const PYTHON_QUALIFIERS = new Set(['dbt']);
+
+/** Scans the Jinja tags of a template into a collector (comments and raw blocks ignored). */
+export function scanInto(sql: string, out: DepsCollector): void {
+  const { segments, error } = segment(sql);
+  for (const seg of segments) {
+    if (seg.kind === 'expr' || seg.kind === 'stmt') {
+      scanTokens(tokenize(seg.inner), out, JINJA_QUALIFIERS, true);
+    } else if (seg.kind === 'text' && error !== null && /[{][{%]/.test(seg.inner)) {
+      // After an unclosed tag the rest is text; still read what is in it.
+      scanTokens(tokenize(seg.inner), out, JINJA_QUALIFIERS, true);
+    }
+  }
+}
+
+/**
+ * dbt's static parser: when every Jinja tag of a template is a single `ref(…)`, `source(…)` or
+ * `config(…)` call with literal arguments (and no config value holds Jinja, as hooks do), the
+ * dependencies are read without rendering — the result rendering would give. Null otherwise.
+ */
+export function staticDeps(sql: string): ModelDeps | null {
+  const { segments, error } = segment(sql);
+  if (error) return null;
+  const out = new DepsCollector();
+  for (const seg of segments) {
+    if (seg.kind === 'text' || seg.kind === 'comment' || seg.kind === 'raw') continue;
+    if (seg.kind === 'stmt') return null;
+    const toks = tokenize(seg.inner);
+    const sig = toks.filter((t) => t.kind !== 'ws');
+    const head = sig[0];
+    if (
+      head?.kind !== 'name' ||
+      (head.raw !== 'ref' && head.raw !== 'source' && head.raw !== 'config') ||
+      sig[1]?.raw !== '('
+    ) {
+      return null;
+    }
+    const split = splitArgs(toks, toks.indexOf(sig[1]));
+    if (!split || toks.slice(split.close + 1).some((t) => t.kind !== 'ws')) return null;
+    if (head.raw === 'ref') scanRef(split.args, out, 'ref');
+    else if (head.raw === 'source') scanSource(split.args, out, 'source');
+    else scanConfig(split.args, out, 'config');
+  }
+  if (out.dynamic.length > 0 || out.warnings.length > 0) return null;
+  if (out.configs.some((c) => /\{[{%]/.test(JSON.stringify(c)))) return null;
+  return out.result('render', null);
+}
+
+/**
+ * The literal fallback: every `ref('m')`, `ref("pkg", "m")`, `ref('m', v=2)`, `ref('m',
+ * version=2)`, `source('s', 't')` and `config(…)` written in the template's Jinja tags, in any
+ * quoting and spacing, with `{# comments #}` and `{% raw %}` blocks ignored. Conditions are not
+ * evaluated, so refs in branches dbt would not take are included.
+ */
+export function scanDeps(sql: string): ModelDeps {
+  const out = new DepsCollector();
+  scanInto(sql, out);
+  return out.result('scan', null);
+}
+
+/**
+ * Python models: `dbt.ref(…)`, `dbt.source(…)` and `dbt.config(…)` calls with literal arguments,
+ * found anywhere in the module as dbt's own AST visitor does; comments and string contents are
+ * not searched.
+ */
+export function pythonDeps(code: string): ModelDeps {
+  const out = new DepsCollector();
+  scanTokens(tokenize(code, true), out, PYTHON_QUALIFIERS, false);
+  return out.result('scan', null);
+}
