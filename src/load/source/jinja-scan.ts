@@ -258,37 +258,84 @@ export function scanInto(sql: string, out: DepsCollector): void {
   }
 }
 
+/** What the widened static path needs to know of the project's macros. */
+export interface StaticContext {
+  /** Names whose use may add refs, sources or configs (or read them): never rendered statically. */
+  tainted(name: string): boolean;
+  /** Whether `ns` names a package no loaded project defines (its macros render as unknown). */
+  unknownNamespace(ns: string): boolean;
+  /** Whether a bare call of `name` would be an unknown macro for a render (then: render). */
+  unknownCall(name: string): boolean;
+}
+
 /**
- * dbt's static parser: when every Jinja tag of a template is a single `ref(…)`, `source(…)` or
- * `config(…)` call with literal arguments (and no config value holds Jinja, as hooks do), the
- * dependencies are read without rendering — the result rendering would give. Null otherwise.
+ * dbt's static parser, widened: the dependencies are read without rendering — the result
+ * rendering would give — when every Jinja tag is a single `ref(…)`, `source(…)` or `config(…)`
+ * call with literal arguments outside any `if` (and no config value holds Jinja, as hooks do),
+ * or, given `ctx`, an expression or `if`/`elif`/`else`/`endif` over names that cannot reach a
+ * ref, source or config (macros whose bodies never do, directly or through other macros).
+ * Null otherwise: the caller renders.
  */
-export function staticDeps(sql: string): ModelDeps | null {
+export function staticDeps(sql: string, ctx?: StaticContext): ModelDeps | null {
   const { segments, error } = segment(sql);
   if (error) return null;
   const out = new DepsCollector();
+  let depth = 0;
   for (const seg of segments) {
     if (seg.kind === 'text' || seg.kind === 'comment' || seg.kind === 'raw') continue;
-    if (seg.kind === 'stmt') return null;
     const toks = tokenize(seg.inner);
-    const sig = toks.filter((t) => t.kind !== 'ws');
+    const sig = toks.filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
     const head = sig[0];
-    if (
-      head?.kind !== 'name' ||
-      (head.raw !== 'ref' && head.raw !== 'source' && head.raw !== 'config') ||
-      sig[1]?.raw !== '('
-    ) {
-      return null;
+    if (seg.kind === 'stmt') {
+      // Only if/elif/else/endif over harmless names: which branch runs cannot change the
+      // dependencies when no branch holds a ref, source or config call (checked below).
+      if (!ctx || head?.kind !== 'name') return null;
+      if (head.raw === 'if') depth++;
+      else if (head.raw === 'endif') depth--;
+      else if (head.raw !== 'elif' && head.raw !== 'else') return null;
+      if (depth < 0 || !harmless(sig.slice(1), ctx, out)) return null;
+      continue;
     }
-    const split = splitArgs(toks, toks.indexOf(sig[1]));
-    if (!split || toks.slice(split.close + 1).some((t) => t.kind !== 'ws')) return null;
-    if (head.raw === 'ref') scanRef(split.args, out, 'ref');
-    else if (head.raw === 'source') scanSource(split.args, out, 'source');
-    else scanConfig(split.args, out, 'config');
+    if (
+      head?.kind === 'name' &&
+      (head.raw === 'ref' || head.raw === 'source' || head.raw === 'config') &&
+      sig[1]?.raw === '('
+    ) {
+      if (depth > 0) return null;
+      const split = splitArgs(toks, toks.indexOf(sig[1]));
+      if (!split || toks.slice(split.close + 1).some((t) => t.kind !== 'ws')) return null;
+      if (head.raw === 'ref') scanRef(split.args, out, 'ref');
+      else if (head.raw === 'source') scanSource(split.args, out, 'source');
+      else scanConfig(split.args, out, 'config');
+      continue;
+    }
+    if (!ctx || !harmless(sig, ctx, out)) return null;
   }
+  if (depth !== 0) return null;
   if (out.dynamic.length > 0 || out.warnings.length > 0) return null;
   if (out.configs.some((c) => /\{[{%]/.test(JSON.stringify(c)))) return null;
   return out.result('render', null);
+}
+
+/**
+ * An expression that cannot record a dependency: every name in it is untainted. Calls into a
+ * package that is not loaded are noted as unknown macros, as a render would note them.
+ */
+function harmless(sig: readonly Tok[], ctx: StaticContext, out: DepsCollector): boolean {
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i]!;
+    if (t.kind === 'fstr') return false;
+    if (t.kind !== 'name') continue;
+    if (ctx.tainted(t.raw)) return false;
+    const prev = sig[i - 1];
+    if (prev?.raw === '.') continue;
+    if (sig[i + 1]?.raw === '.' && sig[i + 2]?.kind === 'name' && sig[i + 3]?.raw === '(') {
+      if (ctx.unknownNamespace(t.raw)) out.addUnknownMacro(`${t.raw}.${sig[i + 2]!.raw}`);
+    } else if (sig[i + 1]?.raw === '(' && ctx.unknownCall(t.raw)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -47,7 +47,7 @@ import {
   type Callable,
   type Special,
 } from './jinja-runtime.js';
-import { DepsCollector, clip, scanInto, staticDeps } from './jinja-scan.js';
+import { DepsCollector, clip, scanInto, staticDeps, type StaticContext } from './jinja-scan.js';
 import { extractBlocks, lineOf, segment, toNunjucks } from './jinja-text.js';
 
 export { scanDeps, pythonDeps } from './jinja-scan.js';
@@ -92,6 +92,8 @@ export interface MacroSource {
 export interface DbtJinjaOptions {
   /** Name of the root project (its dbt_project.yml `name`). */
   rootProject: string;
+  /** Read templates that need no engine without rendering them (default true; tests compare). */
+  staticPath?: boolean;
   /** Every macro file of the root project and of installed packages. */
   macros: readonly MacroSource[];
   /**
@@ -118,6 +120,34 @@ const SNAPSHOT_TAGS = new Set(['snapshot']);
  * Macros of dbt's own global project that models call unqualified; they are not available here
  * (they render to nothing) and make no refs, so they are not reported as unknown.
  */
+/**
+ * Builtins a template can reach dependencies or graph state through: the static path renders
+ * any template that names one (or a macro that does).
+ */
+const STATIC_TAINT: readonly string[] = [
+  'ref',
+  'source',
+  'config',
+  'adapter',
+  'run_query',
+  'graph',
+  'caller',
+  'statement',
+  'load_result',
+  'builtins',
+  'context',
+  'render',
+  'submit_python_job',
+  'store_result',
+  'store_raw_result',
+  // Parse-time failures a render must see (then the model falls back to the scan).
+  'exceptions',
+  'modules',
+];
+
+/** Jinja keywords that may stand before a parenthesis without being calls. */
+const STATIC_KEYWORDS = new Set(['not', 'and', 'or', 'in', 'is', 'if', 'else']);
+
 const DBT_GLOBAL_MACROS = new Set([
   'any_value',
   'array_append',
@@ -339,9 +369,13 @@ export class DbtJinja {
   private state: RenderState | null = null;
   /** File of each compiled template, by the id compiled into its calls. */
   private readonly templateFiles: string[] = [];
+  /** Names that may reach a ref, source or config, for the static path (computed on first use). */
+  private taintedNames: Set<string> | null = null;
+  private readonly staticPath: boolean;
 
   constructor(options: DbtJinjaOptions) {
     this.rootProject = options.rootProject;
+    this.staticPath = options.staticPath ?? true;
     this.vars = options.vars ?? {};
     this.packageVars = options.packageVars ?? {};
     this.adapterType = options.target?.type ?? 'postgres';
@@ -1005,6 +1039,88 @@ export class DbtJinja {
     );
   }
 
+  /**
+   * What the static path may skip rendering for: names that cannot add a dependency. A macro is
+   * tainted when its text names a tainted builtin or another tainted macro (by name, across
+   * packages: an over-approximation, so a doubt means rendering).
+   */
+  private staticContext(): StaticContext {
+    if (!this.taintedNames) {
+      const tainted = new Set(STATIC_TAINT);
+      const jinjaIn = (v: unknown) => /\{[{%]/.test(JSON.stringify(v) ?? '');
+      if (jinjaIn(this.vars) || jinjaIn(this.packageVars)) tainted.add('var');
+      const bodies: Array<[string, Set<string>]> = [];
+      for (const entries of this.macros.values())
+        for (const [name, entry] of entries) {
+          const names = entry.text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+          // Named again after its own header: it may recurse, which only a render bounds.
+          if (names.filter((n) => n === name).length > 1) tainted.add(name);
+          bodies.push([name, new Set(names)]);
+        }
+      for (let changed = true; changed;) {
+        changed = false;
+        for (const [name, names] of bodies) {
+          if (tainted.has(name)) continue;
+          for (const n of names) {
+            if (n !== name && tainted.has(n)) {
+              tainted.add(name);
+              changed = true;
+              break;
+            }
+          }
+        }
+      }
+      this.taintedNames = tainted;
+    }
+    const tainted = this.taintedNames;
+    const defined = (name: string) => {
+      for (const entries of this.macros.values()) if (entries.has(name)) return true;
+      return false;
+    };
+    return {
+      tainted: (name) => tainted.has(name) || (defined(name) && !this.macroSound(name)),
+      unknownNamespace: (ns) => !this.macros.has(ns) && !Object.hasOwn(this.builtins, ns),
+      unknownCall: (name) =>
+        !STATIC_KEYWORDS.has(name) &&
+        !Object.hasOwn(this.builtins, name) &&
+        !DBT_GLOBAL_MACROS.has(name) &&
+        !defined(name),
+    };
+  }
+
+  /** Per macro name: compiles (every definition) and is not recursive, nor any macro it names. */
+  private readonly soundMacros = new Map<string, boolean | 'checking'>();
+
+  private macroSound(name: string): boolean {
+    const known = this.soundMacros.get(name);
+    if (known === 'checking') return false; // recursion: a render must bound it
+    if (known !== undefined) return known;
+    this.soundMacros.set(name, 'checking');
+    let sound = true;
+    for (const entries of this.macros.values()) {
+      const entry = entries.get(name);
+      if (!entry) continue;
+      try {
+        this.macroFn(entry);
+      } catch {
+        sound = false;
+        break;
+      }
+      for (const n of new Set(entry.text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])) {
+        if (n === name) continue;
+        let isMacro = false;
+        for (const e of this.macros.values()) if (e.has(n)) isMacro = true;
+        if (isMacro && !this.macroSound(n)) {
+          sound = false;
+          break;
+        }
+      }
+      if (!sound) break;
+    }
+    this.soundMacros.set(name, sound);
+    return sound;
+  }
+
   private render(
     sql: string,
     file: string,
@@ -1013,8 +1129,8 @@ export class DbtJinja {
     resourceType: RenderState['resourceType'],
   ): ModelDeps {
     try {
-      if (!this.overridesBuiltins(packageName)) {
-        const simple = staticDeps(sql);
+      if (this.staticPath && !this.overridesBuiltins(packageName)) {
+        const simple = staticDeps(sql, this.staticContext());
         if (simple) return simple;
       }
     } catch {
