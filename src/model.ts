@@ -163,6 +163,11 @@ export interface ProjectInfo {
   rootDir: string | null;
   /** Per resource_type counts of the resources this input contributed. */
   counts: Partial<Record<ResourceType, number>>;
+  /**
+   * Source mode: files that could not be parsed (relative to rootDir). What they define is
+   * unknown: a comparison with a base must not count their resources as fixed or removed.
+   */
+  unparsedFiles?: string[];
   /** The manifest's YAML selectors (`selectors`); null when it has none. */
   selectors: ManifestSelectors | null;
 }

@@ -70,6 +70,7 @@ describe('fixtures/source-mesh, field by field', () => {
         rootDir: MESH,
         counts: { model: 13, seed: 1, snapshot: 1, source: 3, test: 10, exposure: 1 },
         selectors: null,
+        unparsedFiles: [],
       },
     ]);
   });
@@ -469,6 +470,8 @@ describe('faults become diagnostics', () => {
       }),
     ]);
     expect(p.unparsedFiles).toEqual(['models/bad.yml']);
+    // The project model carries them too, for base comparisons.
+    expect(p.info.unparsedFiles).toEqual(['models/bad.yml']);
     const byId = new Map(p.resources.map((x) => [x.uniqueId, x]));
     expect(byId.get('model.p.a')?.description).toBe('A.');
     expect(byId.get('model.p.b')?.dependsOn).toEqual(['model.p.a']);

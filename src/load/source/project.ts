@@ -1524,6 +1524,7 @@ export function loadSourceProject(dir: string, options: SourceLoadOptions): Sour
       rootDir: dir,
       counts,
       selectors: null,
+      unparsedFiles: [...L.unparsed].sort(compare),
     },
     resources,
     groups: L.groups,
