@@ -78,12 +78,33 @@ export {
   type SeverityOrOff,
 } from './engine/rule.js';
 export {
+  breakingChanges,
+  breakingFindings,
+  changeKinds,
+  classifyFindings,
+  compareProjects,
+  impactOf,
+  normalizeDataType,
+  unparsedFiles,
+  type BaseModeResult,
+  type BreakingChange,
+  type BreakingKind,
+  type ChangeKind,
+  type ClassifiedFinding,
+  type ImpactGroup,
+  type ModifiedResource,
+  type ProjectChanges,
+  type RenamedResource,
+  type ResourceImpact,
+} from './engine/compare.js';
+export {
   compareFindings,
   ConfigError,
   exitCodeOf,
   fingerprintOf,
   FORMAT_VERSION,
   runRules,
+  summarize,
   type CheckResult,
   type ExitPolicy,
   type Finding,
@@ -256,6 +277,75 @@ export {
   type LineageNode,
   type LineageResult,
 } from './engine/lineage.js';
+export {
+  buildDomainLineage,
+  buildDomainsReport,
+  buildOwnersReport,
+  buildProductsReport,
+  EDGE_RULES,
+  relationOf,
+  REPORTS_FORMAT_VERSION,
+  type CrossDomainEdge,
+  type DomainCoupling,
+  type DomainDependency,
+  type DomainLineage,
+  type DomainRow,
+  type DomainsReport,
+  type OwnershipStats,
+  type OwnerRow,
+  type OwnersReport,
+  type ProductColumn,
+  type ProductConsumer,
+  type ProductConsumerGroup,
+  type ProductRecord,
+  type ProductsReport,
+  type ReportOptions,
+  type ResourceRef,
+  type SeverityCounts,
+  type Share,
+} from './engine/reports.js';
+export {
+  formatDomainLineageText,
+  formatDomainsText,
+  formatOwnersText,
+  formatProductsText,
+} from './report/report-text.js';
+export {
+  formatDomainLineageMarkdown,
+  formatDomainsMarkdown,
+  formatOwnersMarkdown,
+  formatProductsMarkdown,
+  mdText,
+} from './report/report-markdown.js';
+export {
+  formatDomainLineageCsv,
+  formatDomainsCsv,
+  formatLineageCsv,
+  formatOwnersCsv,
+  formatProductsCsv,
+} from './report/report-csv.js';
+export { csvCell, formatCsv } from './report/csv.js';
+export { renderTable, wrapText, type TableColumn, type TableOptions } from './report/table.js';
+export { formatReportJson } from './report/report-json.js';
+export {
+  formatDomainsHtml,
+  formatOwnersHtml,
+  formatProductsHtml,
+  formatReportHtml,
+  type HtmlReportInput,
+} from './report/report-html.js';
+export {
+  formatDomainLineageMermaid,
+  formatDomainsMermaid,
+  formatLineageMermaid,
+  mermaidLabel,
+} from './report/report-mermaid.js';
+export {
+  dotString,
+  formatDomainLineageDot,
+  formatDomainsDot,
+  formatLineageDot,
+} from './report/report-dot.js';
 
 // Reporters
 export {
@@ -268,8 +358,23 @@ export {
   formatCheckText,
   formatLineageJson,
   formatLineageText,
+  formatCheckSarif,
+  formatCheckJunit,
+  formatCheckGithub,
+  formatCheckCodequality,
+  formatCheckMarkdown,
   type Reporter,
+  type ReportContext,
 } from './report/index.js';
+export {
+  detectPathPrefix,
+  findingPath,
+  findingStatus,
+  normalizePrefix,
+  pathToUri,
+  repoPath,
+  type FindingStatus,
+} from './report/paths.js';
 export {
   formatRuleDoc,
   formatRulesJson,

@@ -20,6 +20,7 @@ import {
   type Reporter,
 } from '../index.js';
 import { parseFormats, type OutputSpec } from './output.js';
+import { startProgress } from './progress.js';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -27,6 +28,11 @@ export interface CliIO {
   cwd: string;
   /** Environment variables the CLI reads (SOURCE_DATE_EPOCH); bin.ts passes process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * stderr is a terminal a person watches: progress lines may be drawn on it. bin.ts sets it
+   * when stderr is a terminal and CI is unset; absent (tests, pipes, CI logs): never.
+   */
+  isTTY?: boolean;
 }
 
 /** A usage error: bad flags or arguments. Printed as one line with a pointer to --help. */
@@ -211,47 +217,60 @@ export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
   const now = runClock(args.now, io.env);
   if (args.source === true && args.manifest !== undefined)
     throw new UsageError('--source and --manifest contradict each other; give one of them');
-  const project = await loadProject(args.inputs, {
-    cwd: io.cwd,
-    ...(args.source === true ? { mode: 'source' as const } : {}),
-    ...(args.manifest !== undefined ? { manifest: args.manifest } : {}),
-    // The first line on stderr says what each project directory was read from.
-    onInput: (note) => {
-      if (note.chosen) io.stderr(`dbt-steward: ${note.message}\n`);
-    },
-  });
-  for (const w of project.warnings) io.stderr(`dbt-steward: warning: ${w.file}: ${w.message}\n`);
-  if (args.strictParse === true) {
-    const bad = project.diagnostics.find((d) => d.id === 'parse-error');
-    if (bad) {
-      const at = `${bad.file}${bad.line !== undefined ? `:${bad.line}${bad.column !== undefined ? `:${bad.column}` : ''}` : ''}`;
-      const error = typeof bad.data.error === 'string' ? bad.data.error : 'cannot be parsed';
-      throw new InputError(
-        `${at}: ${error} (--strict-parse: fix the file, or drop --strict-parse to report it as a parse-error finding)`,
-        bad.file,
-      );
+  // A progress line on a terminal when preparing takes more than a second; cleared however it
+  // ends. (Loading is synchronous for now, so the line is drawn between inputs and steps.)
+  const progress = startProgress(io, 'loading');
+  try {
+    const project = await loadProject(args.inputs, {
+      cwd: io.cwd,
+      ...(args.source === true ? { mode: 'source' as const } : {}),
+      ...(args.manifest !== undefined ? { manifest: args.manifest } : {}),
+      // The first line on stderr says what each project directory was read from.
+      onInput: (note) => {
+        if (note.chosen) progress.note(`dbt-steward: ${note.message}\n`);
+        progress.update(shownPath(note.path, io));
+      },
+    });
+    for (const w of project.warnings)
+      progress.note(`dbt-steward: warning: ${w.file}: ${w.message}\n`);
+    if (args.strictParse === true) {
+      const bad = project.diagnostics.find((d) => d.id === 'parse-error');
+      if (bad) {
+        const at = `${bad.file}${bad.line !== undefined ? `:${bad.line}${bad.column !== undefined ? `:${bad.column}` : ''}` : ''}`;
+        const error = typeof bad.data.error === 'string' ? bad.data.error : 'cannot be parsed';
+        throw new InputError(
+          `${at}: ${error} (--strict-parse: fix the file, or drop --strict-parse to report it as a parse-error finding)`,
+          bad.file,
+        );
+      }
     }
+    progress.update('config');
+    const config = await loadConfig({
+      cwd: io.cwd,
+      ...(args.config !== undefined ? { configFile: args.config } : {}),
+      startDirs: project.projects.map(projectDirOf),
+      rules: getBuiltinRules(),
+    });
+    progress.update('selection');
+    const resolver = new Resolver(project, config.engine);
+    const selectors = projectSelectors(
+      project.projects,
+      project.projects.map((p) =>
+        p.rootDir ? readSelectorsFile(p.rootDir, { cwd: io.cwd }) : null,
+      ),
+    );
+    const selected = selectionFor(
+      { select: args.select, exclude: args.exclude, selector: args.selector },
+      selectors,
+      {
+        resources: project.resources,
+        graph: project.graph,
+        domainOf: (id) => resolver.domain(id)?.value ?? null,
+        ownerOf: (id) => resolver.owner(id)?.value ?? null,
+      },
+    );
+    return { project, config, resolver, selected, now };
+  } finally {
+    progress.done();
   }
-  const config = await loadConfig({
-    cwd: io.cwd,
-    ...(args.config !== undefined ? { configFile: args.config } : {}),
-    startDirs: project.projects.map(projectDirOf),
-    rules: getBuiltinRules(),
-  });
-  const resolver = new Resolver(project, config.engine);
-  const selectors = projectSelectors(
-    project.projects,
-    project.projects.map((p) => (p.rootDir ? readSelectorsFile(p.rootDir, { cwd: io.cwd }) : null)),
-  );
-  const selected = selectionFor(
-    { select: args.select, exclude: args.exclude, selector: args.selector },
-    selectors,
-    {
-      resources: project.resources,
-      graph: project.graph,
-      domainOf: (id) => resolver.domain(id)?.value ?? null,
-      ownerOf: (id) => resolver.owner(id)?.value ?? null,
-    },
-  );
-  return { project, config, resolver, selected, now };
 }

@@ -187,6 +187,7 @@ const ENGINE_FINDINGS: readonly EngineFindingSpec[] = [
     severity: 'error',
     recommended: true,
     messages: { breaking: "Breaking change to '{{name}}': {{change}}." },
+    identity: ['kind', 'change'],
   },
 ];
 

@@ -1,9 +1,12 @@
 /** Human-readable check output, grouped by file like ESLint's stylish format. */
 import type { CheckResult, Finding } from '../engine/check.js';
+import type { BaseModeResult } from '../engine/compare.js';
+import { findingStatus } from './paths.js';
 import { plain } from './owner.js';
 
 export function formatCheckText(result: CheckResult): string {
   const lines: string[] = [];
+  const base = result as Partial<BaseModeResult>;
   for (const p of result.projects) {
     const counts = Object.entries(p.counts)
       .map(([k, v]) => `${v} ${k}`)
@@ -28,7 +31,8 @@ export function formatCheckText(result: CheckResult): string {
     lines.push(plain(file));
     for (const f of findings) {
       const pos = f.location?.line ? `${f.location.line}:${f.location.column ?? 1}  ` : '';
-      lines.push(plain(`  ${pos}${f.severity.padEnd(5)}  ${f.message}  ${f.ruleId}`));
+      const tag = base.changes && findingStatus(f) === 'existing' ? ' (existing)' : '';
+      lines.push(plain(`  ${pos}${f.severity.padEnd(5)}  ${f.message}  ${f.ruleId}${tag}`));
       if (f.nodeId) lines.push(plain(`         ${f.nodeId}`));
     }
     lines.push('');
@@ -38,6 +42,30 @@ export function formatCheckText(result: CheckResult): string {
       plain(`rule ${r.ruleId} failed on ${r.subject} (${r.count} target(s)): ${r.error}`),
       '',
     );
+  if (base.changes) {
+    const c = base.changes;
+    lines.push(
+      `Compared with the base: ${c.added.length} added, ${c.removed.length} removed, ${c.renamed.length} renamed, ${c.modified.length} modified.`,
+    );
+    for (const i of base.impact ?? []) {
+      const reach = i.groups
+        .map((g) => {
+          const types = Object.entries(g.byType)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ');
+          return `${g.domain ?? '(no domain)'} (${types}${g.owner ? `, owner ${g.owner}` : ''})`;
+        })
+        .join('; ');
+      lines.push(plain(`  ${i.uniqueId} (${i.change}) reaches ${reach}`));
+    }
+    const shown = result.findings.filter((f) => !f.suppressed);
+    const fresh = shown.filter((f) => findingStatus(f) === 'new').length;
+    const breaking = shown.filter((f) => f.ruleId === 'breaking-change').length;
+    lines.push(
+      `Findings: ${fresh} new, ${shown.length - fresh} existing, ${base.fixed?.length ?? 0} fixed${breaking ? `; ${breaking} breaking ${breaking === 1 ? 'change' : 'changes'}` : ''}.`,
+      '',
+    );
+  }
   const s = result.summary;
   const total = s.error + s.warn + s.info;
   const parts = [

@@ -62,6 +62,12 @@ export const checkResultSchema = z
             .string()
             .optional()
             .describe("The key inside the subject's YAML entry the finding points at."),
+          status: z
+            .enum(['new', 'existing', 'fixed'])
+            .optional()
+            .describe(
+              'Base mode (--base): new in this change, existing in the base too, or fixed (in the base only; not counted in the summary).',
+            ),
         })
         .strict(),
     ),
@@ -87,6 +93,72 @@ export const checkResultSchema = z
       )
       .describe('Rules that threw; the run exits 2 while any is listed.'),
     hints: z.array(z.string()).describe('One-line advice, such as how to configure domains.'),
+    changes: z
+      .object({
+        added: z.array(z.string()),
+        removed: z.array(z.string()).describe('Disabled models count as removed.'),
+        renamed: z.array(
+          z
+            .object({
+              from: z.string(),
+              to: z.string(),
+              resourceType: z.string(),
+              by: z.enum(['path', 'name']),
+            })
+            .strict(),
+        ),
+        modified: z.array(
+          z
+            .object({
+              uniqueId: z.string(),
+              resourceType: z.string(),
+              kinds: z.array(
+                z.enum([
+                  'config',
+                  'columns',
+                  'access',
+                  'contract',
+                  'version',
+                  'owner',
+                  'domain',
+                  'materialized',
+                  'description',
+                ]),
+              ),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional()
+      .describe('Base mode (--base): resources added, removed, renamed and modified.'),
+    impact: z
+      .array(
+        z
+          .object({
+            uniqueId: z.string(),
+            change: z.enum(['added', 'removed', 'renamed', 'modified']),
+            downstream: z
+              .number()
+              .int()
+              .nonnegative()
+              .describe('Transitive downstream resources, tests left out.'),
+            groups: z.array(
+              z
+                .object({
+                  domain: z.string().nullable(),
+                  owner: z.string().nullable(),
+                  count: z.number().int().nonnegative(),
+                  byType: z.record(z.string(), z.number().int().nonnegative()),
+                  exposures: z.array(z.string()),
+                })
+                .strict(),
+            ),
+          })
+          .strict(),
+      )
+      .optional()
+      .describe('Base mode (--base): for each changed resource, what it reaches downstream.'),
   })
   .strict()
   .describe('Output of `dbt-steward check --format json`.');
@@ -120,11 +192,224 @@ export const lineageResultSchema = z
   .strict()
   .describe('Output of `dbt-steward lineage --format json`.');
 
+const resourceType = z.string().describe('dbt resource_type (model, source, exposure, …).');
+const access = z.enum(['public', 'protected', 'private']).nullable();
+const nonNegative = z.number().int().nonnegative();
+
+const severityCounts = z
+  .object({
+    error: nonNegative,
+    warn: nonNegative,
+    info: nonNegative,
+    suppressed: nonNegative.describe('Findings hidden by a waiver or the baseline.'),
+  })
+  .strict();
+
+const share = z
+  .object({
+    count: nonNegative,
+    total: nonNegative,
+    percent: z
+      .number()
+      .min(0)
+      .max(100)
+      .nullable()
+      .describe('Rounded to 2 decimals; null when total is 0.'),
+  })
+  .strict();
+
+const ownershipStats = {
+  resources: nonNegative.describe('Resources counted (tests and operations are not).'),
+  byType: z.record(z.string(), nonNegative).describe('Resources by resource_type.'),
+  models: nonNegative,
+  publicModels: nonNegative,
+  dataProducts: nonNegative,
+  described: share.describe('Models with a description.'),
+  tested: share.describe('Models with at least one data test.'),
+  contractEnforced: share.describe('Models with an enforced contract.'),
+  findings: severityCounts,
+};
+
+const resourceRef = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    resourceType,
+    domain: z.string().nullable(),
+    file: z.string().nullable(),
+  })
+  .strict();
+
+export const ownersReportSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    kind: z.literal('owners'),
+    projects: z.array(z.string()),
+    summary: z
+      .object({
+        resources: nonNegative,
+        owned: nonNegative,
+        unowned: nonNegative,
+        owners: nonNegative,
+        domains: nonNegative,
+        withoutDomain: nonNegative,
+        findings: severityCounts,
+      })
+      .strict(),
+    owners: z.array(
+      z.object({ owner: z.string(), domains: z.array(z.string()), ...ownershipStats }).strict(),
+    ),
+    domains: z.array(
+      z
+        .object({
+          domain: z.string(),
+          owners: z.array(z.string()),
+          unowned: nonNegative,
+          ...ownershipStats,
+        })
+        .strict(),
+    ),
+    unowned: z.array(resourceRef).describe('Resources without an owner.'),
+    ownersWithoutDomain: z.array(z.string()),
+  })
+  .strict()
+  .describe('Output of `dbt-steward report owners --format json`.');
+
+const domainDependency = z
+  .object({ from: z.string(), to: z.string(), count: z.number().int().positive() })
+  .strict();
+
+export const domainsReportSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    kind: z.literal('domains'),
+    projects: z.array(z.string()),
+    domains: z.array(z.string()),
+    matrix: z
+      .array(domainDependency)
+      .describe('Non-zero cells: domain `from` depends on domain `to` through `count` edges.'),
+    edges: z.array(
+      z
+        .object({
+          from: z.string().describe('unique_id of the dependent resource.'),
+          fromName: z.string(),
+          fromType: resourceType,
+          fromDomain: z.string(),
+          to: z.string().describe('unique_id of the resource depended on.'),
+          toName: z.string(),
+          toType: resourceType,
+          toDomain: z.string(),
+          targetAccess: access,
+          contractEnforced: z.boolean(),
+          allowed: z
+            .boolean()
+            .describe('False when cross-domain-ref or domain-dependency reported the edge.'),
+          waived: z.boolean().describe('Every such finding is suppressed by a waiver.'),
+          rules: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    cycles: z.array(z.array(z.string())),
+    coupling: z.array(
+      z
+        .object({
+          domain: z.string(),
+          ca: nonNegative.describe('Afferent coupling: domains that depend on it.'),
+          ce: nonNegative.describe('Efferent coupling: domains it depends on.'),
+          instability: z.number().min(0).max(1).nullable().describe('Ce / (Ca + Ce).'),
+        })
+        .strict(),
+    ),
+    summary: z
+      .object({
+        domains: nonNegative,
+        crossDomainEdges: nonNegative,
+        violations: nonNegative,
+        waived: nonNegative,
+        cycles: nonNegative,
+      })
+      .strict(),
+  })
+  .strict()
+  .describe('Output of `dbt-steward report domains --format json`.');
+
+export const productsReportSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    kind: z.literal('products'),
+    projects: z.array(z.string()),
+    products: z.array(
+      z
+        .object({
+          id: z.string().describe('dbt unique_id (versions: one record each).'),
+          name: z.string(),
+          package: z.string(),
+          owner: z.string().nullable().describe('The owner as one line of text.'),
+          ownerValue: owner,
+          domain: z.string().nullable(),
+          description: z.string(),
+          access,
+          version: z.string().nullable(),
+          latestVersion: z.string().nullable(),
+          materialized: z.string().nullable(),
+          contract: z
+            .object({
+              enforced: z.boolean(),
+              columns: z.array(
+                z
+                  .object({
+                    name: z.string(),
+                    dataType: z.string().nullable(),
+                    description: z.string(),
+                    constraints: z.array(z.string()),
+                  })
+                  .strict(),
+              ),
+            })
+            .strict(),
+          storage: z
+            .object({
+              relation: z
+                .string()
+                .describe("The relation name: dbt's default alias (name, or name_v<version>)."),
+            })
+            .strict(),
+          tables: z.array(z.string()).describe('Relations of every version of the model.'),
+          sla: z.unknown().describe('meta.sla as declared; null when absent.'),
+          tags: z.array(z.string()),
+          consumers: z.array(
+            z
+              .object({
+                domain: z.string().nullable(),
+                consumers: z.array(
+                  z.object({ id: z.string(), name: z.string(), resourceType }).strict(),
+                ),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+    summary: z
+      .object({
+        products: nonNegative,
+        contractEnforced: nonNegative,
+        withOwner: nonNegative,
+        withDomain: nonNegative,
+      })
+      .strict(),
+  })
+  .strict()
+  .describe('Output of `dbt-steward report products --format json`: a data-product registry.');
+
 /** The JSON Schemas to publish, by file name under schemas/. */
 export function outputJsonSchemas(): Record<string, unknown> {
   const gen = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
   return {
     'check-result.schema.json': gen(checkResultSchema),
     'lineage.schema.json': gen(lineageResultSchema),
+    'owners-report.schema.json': gen(ownersReportSchema),
+    'domains-report.schema.json': gen(domainsReportSchema),
+    'products.schema.json': gen(productsReportSchema),
   };
 }

@@ -1,19 +1,30 @@
 /** `dbt-steward check`: the governance rules over the inputs, with waivers and the baseline. */
+import path from 'node:path';
 import {
   checkReporters,
   compareFindings,
+  detectPathPrefix,
+  normalizePrefix,
+  resolveRuleEntries,
   yamlFileOf,
   exitCodeOf,
+  findingStatus,
   Locator,
+  summarize,
   printableConfig,
   runRules,
   type CheckResult,
+  type LoadedConfig,
+  type Project,
+  type Reporter,
+  type ReportContext,
 } from '../../index.js';
 import {
   formatOptions,
   inputOptions,
   outputs,
   prepare,
+  projectDirOf,
   readBaselineOption,
   UsageError,
   type CliIO,
@@ -21,6 +32,7 @@ import {
   type CommonArgs,
 } from '../common.js';
 import { writeOutputs } from '../output.js';
+import { compareWithBase, headDirOf, resolveBase, type BaseSpec } from '../base.js';
 import {
   changedOptions,
   changedScopeFor,
@@ -36,6 +48,57 @@ interface CheckArgs extends CommonArgs, ChangedArgs {
   baseline: string | undefined;
   continueOnRuleError: boolean;
   printConfig: boolean;
+  pathPrefix: string | undefined;
+  base: string | undefined;
+  failOnExisting: boolean;
+}
+
+/** Formats that point at files in the repository (and so need the path prefix). */
+const TEXT_ONLY = new Set(['text', 'json']);
+
+/** --path-prefix: where the dbt project sits in the repository. */
+export const pathPrefixOption = (y: Parameters<Command['builder']>[0]) =>
+  y.option('path-prefix', {
+    type: 'string',
+    describe:
+      "the dbt project's folder relative to the repository root, for the paths in sarif, junit, github, codequality and markdown output (default: detected with git rev-parse --show-toplevel)",
+  });
+
+/** The ids of the rules a configuration enables somewhere (base setting or an override). */
+function enabledRuleIds(config: LoadedConfig): string[] {
+  const out: string[] = [];
+  for (const id of config.registry.entries.keys()) {
+    const base = resolveRuleEntries(config.engine.rules[id] ?? []).severity;
+    const overridden = config.engine.overrides.some((o) => {
+      const sev = o.rules[id]?.severity;
+      return sev !== undefined && sev !== 'off';
+    });
+    if (base !== 'off' || overridden) out.push(id);
+  }
+  return out;
+}
+
+/** What reporters get besides the result: registry, path prefix, CI environment. */
+export function reportContext(
+  args: { pathPrefix: string | undefined },
+  project: Project,
+  config: LoadedConfig,
+  io: CliIO,
+  needsPrefix: boolean,
+): ReportContext {
+  const first = project.projects[0];
+  const pathPrefix =
+    args.pathPrefix !== undefined
+      ? normalizePrefix(args.pathPrefix)
+      : needsPrefix && first
+        ? detectPathPrefix(projectDirOf(first))
+        : '';
+  return {
+    registry: config.registry,
+    pathPrefix,
+    env: io.env ?? {},
+    enabledRules: enabledRuleIds(config),
+  };
 }
 
 /** Run-policy flags shared by the commands that check. */
@@ -77,6 +140,26 @@ export const policyOptions = (y: Parameters<Command['builder']>[0]) =>
       describe: 'print the fully resolved configuration as JSON and exit',
     });
 
+/**
+ * Findings about the config file (central waivers) and the baseline file carry paths as the
+ * CLI named them (relative to the working directory); every location is relative to the dbt
+ * project, so that outputs that add the repository prefix point at the right file.
+ */
+export function projectRelativeEngineFiles(
+  result: CheckResult,
+  project: import('../../index.js').Project,
+  cwd: string,
+): void {
+  const root = project.projects[0]?.rootDir;
+  if (!root) return;
+  for (const f of result.findings) {
+    if (!f.location || f.subject.kind === 'node') continue;
+    if (!f.ruleId.startsWith('waiver-') && f.ruleId !== 'baseline-stale') continue;
+    const rel = path.relative(root, path.resolve(cwd, f.location.file));
+    f.location.file = rel.split(path.sep).join('/');
+  }
+}
+
 /** Line numbers for findings located in YAML files, read from the project directories. */
 export function locateFindings(
   result: CheckResult,
@@ -104,8 +187,20 @@ export const checkCommand: Command = {
   describe: 'check dbt projects against the governance rules',
   builder: (y) =>
     changedOptions(
-      policyOptions(formatOptions(inputOptions(y), Object.keys(checkReporters).join(', '))),
-    ),
+      pathPrefixOption(
+        policyOptions(formatOptions(inputOptions(y), Object.keys(checkReporters).join(', '))),
+      ),
+    )
+      .option('base', {
+        type: 'string',
+        describe:
+          'compare with BASE (a manifest, a directory holding one, or a git ref): findings become new, existing or fixed, breaking changes and their impact are reported, and only new errors fail the run',
+      })
+      .option('fail-on-existing', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --base: existing findings fail the run too, not only new ones',
+      }),
   run: async (raw: Record<string, unknown>, io: CliIO) => {
     const args = raw as unknown as CheckArgs;
     if (
@@ -113,7 +208,21 @@ export const checkCommand: Command = {
       !(Number.isInteger(args.maxWarnings) && args.maxWarnings >= 0)
     )
       throw new UsageError('--max-warnings takes a whole number of 0 or more');
-    const { project, config, selected: bySelect, now } = await prepare(args, io);
+    let baseSpec: BaseSpec | null = null;
+    if (args.base !== undefined) {
+      baseSpec = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
+      if (baseSpec.kind === 'git' && args.manifest !== undefined)
+        throw new UsageError(
+          '--base with a git ref reads both sides from source; drop --manifest, or give the base as a manifest file',
+        );
+    } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
+    // With a git ref both sides are read from source, so that like is compared with like.
+    const {
+      project,
+      config,
+      selected: bySelect,
+      now,
+    } = await prepare(baseSpec?.kind === 'git' ? { ...args, source: true } : args, io);
     if (args.printConfig) {
       io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
       return 0;
@@ -122,10 +231,13 @@ export const checkCommand: Command = {
     const changed = changedScopeFor(args, project, config, io);
     if (changed && !args.quiet) io.stderr(`dbt-steward: ${changed.note}\n`);
     const selected = intersectSelection(bySelect, changed?.scope ?? null);
-    const reporters = { ...checkReporters, ...config.reporters };
+    const reporters: Record<string, Reporter<CheckResult>> = {
+      ...checkReporters,
+      ...config.reporters,
+    };
     const specs = outputs(args, reporters);
     const baseline = readBaselineOption(args, config, io);
-    const result = runRules(project, {
+    const headResult = runRules(project, {
       registry: config.registry,
       config: config.engine,
       now,
@@ -133,7 +245,18 @@ export const checkCommand: Command = {
       baseline,
       continueOnRuleError: args.continueOnRuleError,
     });
+    const result = baseSpec
+      ? await compareWithBase(
+          baseSpec,
+          project,
+          headResult,
+          config,
+          { now, selected, baseline, continueOnRuleError: args.continueOnRuleError },
+          io.cwd,
+        )
+      : headResult;
     locateFindings(result, project);
+    projectRelativeEngineFiles(result, project, io.cwd);
     if (!args.quiet) for (const h of result.hints) io.stderr(`dbt-steward: hint: ${h}\n`);
     for (const f of result.ruleFailures)
       io.stderr(
@@ -145,8 +268,23 @@ export const checkCommand: Command = {
           findings: result.findings.filter((f) => f.severity === 'error' || f.suppressed),
         }
       : result;
-    writeOutputs(specs, (name) => reporters[name]!(shown), io);
-    const code = exitCodeOf(result, {
+    const context = reportContext(
+      args,
+      project,
+      config,
+      io,
+      specs.some((s) => !TEXT_ONLY.has(s.format)),
+    );
+    writeOutputs(specs, (name) => reporters[name]!(shown, context), io);
+    // Base mode: only new findings fail the run, unless --fail-on-existing.
+    const judged =
+      baseSpec && !args.failOnExisting
+        ? {
+            ...result,
+            summary: summarize(result.findings.filter((f) => findingStatus(f) === 'new')),
+          }
+        : result;
+    const code = exitCodeOf(judged, {
       failOn: args.failOn,
       ...(args.maxWarnings !== undefined ? { maxWarnings: args.maxWarnings } : {}),
     });

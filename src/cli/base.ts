@@ -1,0 +1,231 @@
+/**
+ * `check --base BASE`: reading the base side. BASE is a manifest file, a directory holding
+ * one (manifest.json or target/manifest.json), or a git ref. An argument that exists as a
+ * path is a path; otherwise it must be a commit (`git rev-parse --verify BASE^{commit}`).
+ *
+ * A git ref is read without touching the working tree: `git archive REF -- PROJECT_DIR`
+ * extracted into a temporary directory with `tar`, then loaded in source mode (the head is
+ * read in source mode too, so that like is compared with like).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  breakingChanges,
+  breakingFindings,
+  classifyFindings,
+  compareFindings,
+  compareProjects,
+  impactOf,
+  InputError,
+  loadProject,
+  Resolver,
+  runRules,
+  selectResources,
+  Settings,
+  severityOf,
+  summarize,
+  unparsedFiles,
+  type BaseModeResult,
+  type CheckResult,
+  type LoadedConfig,
+  type Project,
+  type RunOptions,
+} from '../index.js';
+
+export type BaseSpec =
+  | { kind: 'path'; path: string }
+  | { kind: 'git'; ref: string; commit: string; root: string; prefix: string };
+
+function git(args: string[], cwd: string): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 2 ** 20,
+  });
+}
+
+function stderrOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { stderr?: string | Buffer };
+  if (e.code === 'ENOENT') return 'git is not installed or not on PATH';
+  const text = typeof e.stderr === 'string' ? e.stderr : (e.stderr?.toString('utf8') ?? '');
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  return (line ?? e.message ?? String(err)).replace(/^fatal: /, '');
+}
+
+/** The directory the head project is in, from the first input (a manifest file's folder). */
+export function headDirOf(inputs: readonly string[], cwd: string): string {
+  const first = path.resolve(cwd, inputs[0] ?? '.');
+  try {
+    return fs.statSync(first).isDirectory() ? first : path.dirname(first);
+  } catch {
+    return cwd;
+  }
+}
+
+/**
+ * What BASE names. `projectDir`: the head's dbt project directory, whose path inside the
+ * repository is the one read from the ref.
+ */
+export function resolveBase(base: string, cwd: string, projectDir: string): BaseSpec {
+  const asPath = path.resolve(cwd, base);
+  if (fs.existsSync(asPath)) return { kind: 'path', path: asPath };
+  let commit: string;
+  let root: string;
+  try {
+    commit = git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`], projectDir).trim();
+    root = git(['rev-parse', '--show-toplevel'], projectDir).trim();
+  } catch (err) {
+    throw new InputError(
+      `--base ${base}: not a file, a directory or a git commit (${stderrOf(err) || 'unknown revision'}); give a manifest, a directory holding one, or a ref (fetch it first in a shallow CI clone)`,
+      base,
+    );
+  }
+  if (!commit)
+    throw new InputError(`--base ${base}: not a file, a directory or a git commit`, base);
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const rel = path.relative(real(root), real(projectDir));
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new InputError(`--base ${base}: ${projectDir} is not inside the git repository`, base);
+  return { kind: 'git', ref: base, commit, root, prefix: rel.split(path.sep).join('/') };
+}
+
+/** Reads the base project. A git ref is extracted to a temporary directory, removed after. */
+export async function loadBase(spec: BaseSpec, cwd: string): Promise<Project> {
+  if (spec.kind === 'path') return loadProject([spec.path], { cwd, mode: 'manifest' });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbt-steward-base-'));
+  try {
+    let archive: Buffer;
+    try {
+      archive = execFileSync(
+        'git',
+        ['archive', '--format=tar', spec.commit, '--', spec.prefix === '' ? '.' : spec.prefix],
+        { cwd: spec.root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 2 ** 31 - 1 },
+      );
+    } catch (err) {
+      throw new InputError(
+        `--base ${spec.ref}: git cannot read the project at that commit (${stderrOf(err)}); was the project in ${spec.prefix || 'the repository root'} then?`,
+        spec.ref,
+      );
+    }
+    try {
+      execFileSync('tar', ['-x', '-f', '-', '-C', tmp], {
+        input: archive,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+    } catch (err) {
+      throw new InputError(
+        `--base ${spec.ref}: cannot extract the project (${stderrOf(err)}); is tar installed?`,
+        spec.ref,
+      );
+    }
+    const dir = path.join(tmp, ...(spec.prefix === '' ? [] : spec.prefix.split('/')));
+    if (!fs.existsSync(path.join(dir, 'dbt_project.yml')))
+      throw new InputError(
+        `--base ${spec.ref}: there is no dbt_project.yml in ${spec.prefix || 'the repository root'} at that commit`,
+        spec.ref,
+      );
+    return await loadProject([dir], { cwd, mode: 'source' });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Parse errors make the comparison meaningless (false fixes, false removals): exit 2. */
+function assertParsed(p: Project, side: string): void {
+  const bad = p.diagnostics.find((d) => d.id === 'parse-error');
+  const unparsed = p.projects.flatMap((i) => i.unparsedFiles ?? []);
+  if (!bad && unparsed.length === 0) return;
+  const file = bad?.file ?? unparsed[0]!;
+  throw new InputError(
+    `--base: the ${side} has a file that cannot be parsed (${file}); a comparison would report false fixes and removals, so fix the file first`,
+    file,
+  );
+}
+
+/**
+ * Base mode: runs the same configuration over the base, adds the breaking changes to the
+ * head's result, and marks every finding new, existing or fixed.
+ */
+export async function compareWithBase(
+  spec: BaseSpec,
+  head: Project,
+  headResult: CheckResult,
+  config: LoadedConfig,
+  run: Pick<RunOptions, 'now' | 'selected' | 'baseline' | 'continueOnRuleError'>,
+  cwd: string,
+): Promise<BaseModeResult> {
+  const base = await loadBase(spec, cwd);
+  assertParsed(base, 'base');
+  assertParsed(head, 'head');
+  const selected = run.selected ?? null;
+  const baseResult = runRules(base, {
+    registry: config.registry,
+    config: config.engine,
+    ...(run.now ? { now: run.now } : {}),
+    baseline: run.baseline ?? null,
+    ...(run.continueOnRuleError !== undefined
+      ? { continueOnRuleError: run.continueOnRuleError }
+      : {}),
+  });
+  const resolverBase = new Resolver(base, config.engine);
+  const resolverHead = new Resolver(head, config.engine);
+  const changes = compareProjects(base, head, resolverBase, resolverHead);
+  const impact = impactOf(changes, base, head, resolverBase, resolverHead);
+  const findings = [...headResult.findings];
+  const entry = config.registry.get('breaking-change');
+  if (entry) {
+    const domainOf = (id: string) => resolverHead.domain(id)?.value ?? null;
+    const ownerOf = (id: string) => resolverHead.owner(id)?.value ?? null;
+    const memo = new Map<string, ReadonlySet<string>>();
+    const settings = new Settings(config.registry, config.engine, {
+      domainOf,
+      select: (selector) => {
+        let s = memo.get(selector);
+        if (!s) {
+          s =
+            selectResources({ select: [selector], allowEmpty: true }, head.resources, head.graph, {
+              domainOf,
+              ownerOf,
+            }) ?? new Set(head.resources.keys());
+          memo.set(selector, s);
+        }
+        return s;
+      },
+    });
+    const breaking = breakingChanges(base, head, changes, run.now ? { now: run.now } : {});
+    for (const f of breakingFindings(breaking, entry, head, (r) =>
+      severityOf(settings.forResource(entry.id, r), entry, 'breaking'),
+    ))
+      if (!selected || selected.has(f.nodeId ?? '') || !head.resources.has(f.nodeId ?? ''))
+        findings.push(f);
+  }
+  findings.sort(compareFindings);
+  const classified = classifyFindings(
+    baseResult,
+    { findings },
+    { unparsedFiles: unparsedFiles(base, head), projects: [base, head] },
+  );
+  const fixed = classified.fixed.filter(
+    (f) => !selected || f.nodeId === undefined || selected.has(f.nodeId),
+  );
+  return {
+    ...headResult,
+    findings: classified.findings,
+    summary: summarize(classified.findings),
+    fixed,
+    changes,
+    impact,
+  };
+}
