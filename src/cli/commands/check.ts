@@ -32,6 +32,7 @@ import {
   type CommonArgs,
 } from '../common.js';
 import { writeOutputs } from '../output.js';
+import { startProgress } from '../progress.js';
 import { compareWithBase, headDirOf, resolveBase, type BaseSpec } from '../base.js';
 import {
   changedOptions,
@@ -237,24 +238,32 @@ export const checkCommand: Command = {
     };
     const specs = outputs(args, reporters);
     const baseline = readBaselineOption(args, config, io);
-    const headResult = runRules(project, {
-      registry: config.registry,
-      config: config.engine,
-      now,
-      selected,
-      baseline,
-      continueOnRuleError: args.continueOnRuleError,
-    });
-    const result = baseSpec
-      ? await compareWithBase(
-          baseSpec,
-          project,
-          headResult,
-          config,
-          { now, selected, baseline, continueOnRuleError: args.continueOnRuleError },
-          io.cwd,
-        )
-      : headResult;
+    const progress = startProgress(io, 'check');
+    let result: CheckResult;
+    try {
+      progress.update('running rules');
+      const headResult = runRules(project, {
+        registry: config.registry,
+        config: config.engine,
+        now,
+        selected,
+        baseline,
+        continueOnRuleError: args.continueOnRuleError,
+      });
+      if (baseSpec) progress.update('comparing with the base');
+      result = baseSpec
+        ? await compareWithBase(
+            baseSpec,
+            project,
+            headResult,
+            config,
+            { now, selected, baseline, continueOnRuleError: args.continueOnRuleError },
+            io.cwd,
+          )
+        : headResult;
+    } finally {
+      progress.done();
+    }
     locateFindings(result, project);
     projectRelativeEngineFiles(result, project, io.cwd);
     if (!args.quiet) for (const h of result.hints) io.stderr(`dbt-steward: hint: ${h}\n`);

@@ -36,6 +36,7 @@ import {
   type CommonArgs,
 } from '../common.js';
 import { writeOutputs } from '../output.js';
+import { startProgress } from '../progress.js';
 
 export const REPORT_KINDS = ['owners', 'domains', 'products'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -95,7 +96,14 @@ export const reportCommand: Command = {
     const specs = outputs(args, reporters);
     const { project, config, resolver, selected, now } = await prepare(args, io);
     const options = { registry: config.registry, config: config.engine, now, selected, resolver };
-    const check = runRules(project, options);
+    const progress = startProgress(io, kind);
+    let check: ReturnType<typeof runRules>;
+    try {
+      progress.update('running rules');
+      check = runRules(project, options);
+    } finally {
+      progress.done();
+    }
     let render: (format: string) => string;
     if (kind === 'owners') {
       const report = buildOwnersReport(project, { ...options, check });
