@@ -125,6 +125,19 @@ describe('check --base with manifests', () => {
     expect(errors.at(-1)).toContain('consumer');
   });
 
+  it('the markdown comment counts what the change introduces, as the exit code does', async () => {
+    const same = manifest([{ name: 'pub' }, { name: 'consumer', deps: ['pub'] }], {
+      columns: ['id'],
+    });
+    const { dir } = pair(same, same);
+    const args = ['check', 'head.json', '--base', 'base', '--config', CONFIG, '-f', 'markdown'];
+    const r = await runCli(args, dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /### ✅ dbt-steward: 0 new errors, 0 new warnings, 0 new info \(2 existing, 0 fixed\)/,
+    );
+  });
+
   it('only new errors fail the run, unless --fail-on-existing', async () => {
     // same models on both sides: every finding exists in the base
     const same = manifest([{ name: 'pub' }, { name: 'consumer', deps: ['pub'] }], {

@@ -74,10 +74,27 @@ export function formatCheckMarkdown(
   const shown = byImportance(result.findings.filter((f) => !f.suppressed));
   const fresh = shown.filter((f) => findingStatus(f) === 'new');
   const s = result.summary;
-  const counts = [plural(s.error, 'error'), plural(s.warn, 'warning'), `${s.info} info`].join(', ');
-  const suppressed =
-    s.waived + s.baselined > 0 ? ` (${s.waived} waived, ${s.baselined} baselined)` : '';
-  const verdict = s.error > 0 ? '❌' : s.warn > 0 ? '⚠️' : '✅';
+  // In base mode (findings carry a status) the headline counts what the change introduces,
+  // as the exit code does; the rest is named beside it.
+  const baseMode = result.findings.some(
+    (f) => (f as Finding & { status?: string }).status !== undefined,
+  );
+  const n = (sev: Finding['severity']) =>
+    baseMode ? fresh.filter((f) => f.severity === sev).length : s[sev];
+  const [errors, warns, infos] = [n('error'), n('warn'), n('info')];
+  const fresh_ = baseMode ? 'new ' : '';
+  const counts = [
+    plural(errors, `${fresh_}error`),
+    plural(warns, `${fresh_}warning`),
+    `${infos} ${fresh_}info`,
+  ].join(', ');
+  const existing = shown.filter((f) => findingStatus(f) === 'existing').length;
+  const fixed = result.findings.filter((f) => findingStatus(f) === 'fixed').length;
+  const extras: string[] = [];
+  if (baseMode) extras.push(`${existing} existing`, `${fixed} fixed`);
+  if (s.waived + s.baselined > 0) extras.push(`${s.waived} waived`, `${s.baselined} baselined`);
+  const suppressed = extras.length > 0 ? ` (${extras.join(', ')})` : '';
+  const verdict = errors > 0 ? '❌' : warns > 0 ? '⚠️' : '✅';
   const head = [MARKDOWN_MARKER, `### ${verdict} dbt-steward: ${counts}${suppressed}`, ''];
   const footerFor = (left: number): string[] =>
     left > 0
