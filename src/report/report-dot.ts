@@ -51,7 +51,10 @@ export function formatDomainsDot(report: DomainsReport): string {
       return {
         from: m.from,
         to: m.to,
-        label: violations > 0 ? `${m.count} (${violations} violations)` : String(m.count),
+        label:
+          violations > 0
+            ? `${m.count} (${violations} violation${violations === 1 ? '' : 's'})`
+            : String(m.count),
         alert: violations > 0,
       };
     }),
