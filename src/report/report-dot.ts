@@ -5,6 +5,7 @@
  */
 import type { LineageResult } from '../engine/lineage.js';
 import type { DomainLineage, DomainsReport } from '../engine/reports.js';
+import { domainGraphEdges, type GraphEdge } from './graph-edges.js';
 import { plain } from './owner.js';
 
 /** A quoted DOT string for untrusted text. */
@@ -16,7 +17,7 @@ function graph(
   name: string,
   nodes: readonly string[],
   labelOf: (node: string) => string,
-  edges: ReadonlyArray<{ from: string; to: string; label?: string; alert?: boolean }>,
+  edges: readonly GraphEdge[],
 ): string {
   const id = new Map(nodes.map((n, i) => [n, `n${i}`]));
   const lines = [`digraph ${dotString(name)} {`, '  rankdir=LR;', '  node [shape=box];'];
@@ -36,29 +37,7 @@ function graph(
 
 /** The domain graph: an arrow from a domain to each domain it depends on, with edge counts. */
 export function formatDomainsDot(report: DomainsReport): string {
-  const bad = new Map<string, number>();
-  for (const e of report.edges)
-    if (!e.allowed && !e.waived) {
-      const k = `${e.fromDomain}\0${e.toDomain}`;
-      bad.set(k, (bad.get(k) ?? 0) + 1);
-    }
-  return graph(
-    'domains',
-    report.domains,
-    (d) => d,
-    report.matrix.map((m) => {
-      const violations = bad.get(`${m.from}\0${m.to}`) ?? 0;
-      return {
-        from: m.from,
-        to: m.to,
-        label:
-          violations > 0
-            ? `${m.count} (${violations} violation${violations === 1 ? '' : 's'})`
-            : String(m.count),
-        alert: violations > 0,
-      };
-    }),
-  );
+  return graph('domains', report.domains, (d) => d, domainGraphEdges(report));
 }
 
 export function formatDomainLineageDot(result: DomainLineage): string {

@@ -5,6 +5,7 @@
  */
 import type { LineageResult } from '../engine/lineage.js';
 import type { DomainLineage, DomainsReport } from '../engine/reports.js';
+import { domainGraphEdges, type GraphEdge } from './graph-edges.js';
 
 /** A quoted Mermaid label for untrusted text. */
 export function mermaidLabel(text: string): string {
@@ -16,7 +17,7 @@ export function mermaidLabel(text: string): string {
 function graph(
   nodes: readonly string[],
   labelOf: (node: string) => string,
-  edges: ReadonlyArray<{ from: string; to: string; label?: string; alert?: boolean }>,
+  edges: readonly GraphEdge[],
 ): string {
   const id = new Map(nodes.map((n, i) => [n, `n${i}`]));
   const lines = ['flowchart LR'];
@@ -36,28 +37,7 @@ function graph(
 
 /** The domain graph: an arrow from a domain to each domain it depends on, with edge counts. */
 export function formatDomainsMermaid(report: DomainsReport): string {
-  const bad = new Map<string, number>();
-  for (const e of report.edges)
-    if (!e.allowed && !e.waived) {
-      const k = `${e.fromDomain}\0${e.toDomain}`;
-      bad.set(k, (bad.get(k) ?? 0) + 1);
-    }
-  return graph(
-    report.domains,
-    (d) => d,
-    report.matrix.map((m) => {
-      const violations = bad.get(`${m.from}\0${m.to}`) ?? 0;
-      return {
-        from: m.from,
-        to: m.to,
-        label:
-          violations > 0
-            ? `${m.count} (${violations} violation${violations === 1 ? '' : 's'})`
-            : String(m.count),
-        alert: violations > 0,
-      };
-    }),
-  );
+  return graph(report.domains, (d) => d, domainGraphEdges(report));
 }
 
 /** Lineage collapsed to domains (upstream → downstream), with edge counts. */
