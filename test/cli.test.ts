@@ -741,6 +741,12 @@ describe('usage errors', () => {
     expectUsage(await run(['lineage', BOUNCER, '--frobnicate']), 'frobnicate');
   });
 
+  test('a value outside the choices: one line naming the given value and the choices', async () => {
+    const r = await run(['report', 'nope', BOUNCER]);
+    expectUsage(r, 'Given: "nope"');
+    expect(r.stderr).toContain('Choices: "owners", "domains", "products"');
+  });
+
   test('no command', async () => {
     expectUsage(await run([]), 'name a command: check, lineage, explain');
   });

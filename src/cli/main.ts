@@ -84,7 +84,7 @@ function reportError(err: unknown, io: CliIO, debug: boolean): number {
     err instanceof UsageError;
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof UsageError) {
-    io.stderr(`dbt-steward: ${message.split('\n')[0]} (see dbt-steward --help)\n`);
+    io.stderr(`dbt-steward: ${oneLine(message)} (see dbt-steward --help)\n`);
   } else if (known) {
     io.stderr(`dbt-steward: error: ${message}\n`);
   } else {
@@ -94,4 +94,13 @@ function reportError(err: unknown, io: CliIO, debug: boolean): number {
   }
   if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
   return 2;
+}
+
+/** yargs writes some usage errors on several lines (`Invalid values:` then the details). */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
 }
