@@ -3,6 +3,8 @@ import type { AnyRule } from '../src/index.js';
 import columnsDocumented from './columns-documented.js';
 import crossDomainRef from './cross-domain-ref.js';
 import crossDomainSource from './cross-domain-source.js';
+import crossProjectConsumers from './cross-project-consumers.js';
+import crossProjectPublicOnly from './cross-project-public-only.js';
 import dataProductComplete from './data-product-complete.js';
 import deprecatedRef from './deprecated-ref.js';
 import descriptionPresent from './description-present.js';
@@ -31,6 +33,8 @@ export const builtinRules: readonly AnyRule[] = [
   columnsDocumented,
   crossDomainRef,
   crossDomainSource,
+  crossProjectConsumers,
+  crossProjectPublicOnly,
   dataProductComplete,
   deprecatedRef,
   descriptionPresent,

@@ -8,6 +8,10 @@
 //   baseline  JSON.parse(fs.readFileSync(file, 'utf8'))   (skipped for files over 512 MiB)
 //   load      loadProject([file])                          from the built library (dist/)
 //   check     loadProject([file]) + check(project)         end to end
+//   base      check --base: the head (bench-out/manifest-<N>-head.json, the manifest with a set
+//             of changes written by this script) against the manifest as the base, as the CLI
+//             runs it: load the head, run the rules, then compareWithBase (load the base, run
+//             the rules over it, changes, breaking changes, impact, classification)
 // Time is the median over --runs; peak RSS (process.resourceUsage().maxRSS) is the highest over
 // the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
 // child fails. Build the library first: `npm run build`.
@@ -33,18 +37,22 @@ const USAGE = `usage: node --expose-gc scripts/bench.mjs [--sizes 1000,10000] [-
   --huge        also run 100000 models (~1.7 GiB manifest; baseline reported as n/a)
   --runs N      fresh-process repetitions per measurement (default: 3; median time)
   --seed S      generator seed for missing manifests (default: 1)
-  --regen       regenerate the manifests even when bench-out/manifest-<N>.json exists
+  --regen       regenerate the manifests even when bench-out/manifest-<N>.json exists (and
+                rewrite the base-mode heads, bench-out/manifest-<N>-head.json)
   --out FILE    results JSON (default: bench-out/results.json)`;
 
 // ---------------------------------------------------------------------------------------------
-// Worker mode: `bench.mjs --worker <baseline|load|check|noop> <file>` prints one result line.
+// Worker mode: `bench.mjs --worker <baseline|load|check|base|noop> <file> [base file]` prints
+// one result line.
 
-async function worker(mode, file) {
+async function worker(mode, file, baseFile) {
   const gc = globalThis.gc ?? (() => {});
   let lib = null;
-  if (mode === 'load' || mode === 'check') {
+  let cliBase = null;
+  if (mode === 'load' || mode === 'check' || mode === 'base') {
     lib = await import('../dist/src/index.js'); // imported before the clock starts
   }
+  if (mode === 'base') cliBase = await import('../dist/src/cli/base.js');
   gc();
   const t0 = process.hrtime.bigint();
   const extra = {};
@@ -60,6 +68,42 @@ async function worker(mode, file) {
     extra.resources = project.resources.size;
     extra.findings = result.findings.length;
     extra.summary = result.summary;
+  } else if (mode === 'base') {
+    // The recommended preset, as check() uses it, in the CLI's configuration shape.
+    const registry = new lib.Registry(lib.getBuiltinRules());
+    const engine = {
+      ...lib.emptyEngineConfig(),
+      rules: Object.fromEntries(
+        Object.entries(registry.presetLayer('recommended')).map(([id, e]) => [id, [e]]),
+      ),
+    };
+    const config = { registry, engine };
+    const now = new Date();
+    const cwd = path.dirname(file);
+    const head = await lib.loadProject([file], { cwd });
+    const headResult = lib.runRules(head, { registry, config: engine, now });
+    const result = await cliBase.compareWithBase(
+      { kind: 'path', path: baseFile },
+      head,
+      headResult,
+      config,
+      { now },
+      cwd,
+    );
+    extra.resources = head.resources.size;
+    extra.findings = result.findings.length;
+    extra.summary = result.summary;
+    const c = result.changes;
+    extra.changes = {
+      added: c.added.length,
+      removed: c.removed.length,
+      renamed: c.renamed.length,
+      modified: c.modified.length,
+    };
+    extra.breaking = result.findings.filter((f) => f.ruleId === 'breaking-change').length;
+    extra.newFindings = result.findings.filter((f) => f.status === 'new').length;
+    extra.fixed = result.fixed.length;
+    extra.impact = result.impact.length;
   } else if (mode !== 'noop') {
     throw new Error(`unknown worker mode ${mode}`);
   }
@@ -127,8 +171,88 @@ function ensureManifest(n, seed, regen) {
   return file;
 }
 
-function runChild(mode, file) {
-  const res = spawnSync(process.execPath, ['--expose-gc', SCRIPT, '--worker', mode, file], {
+/**
+ * The head of a pull request against manifest-<N>.json: a copy with a realistic set of changes,
+ * scaled with N (per 1,000 models: 1 model removed, 1 renamed in place, 2 columns removed from
+ * public models, 1 access narrowed, 1 contract no longer enforced, 1 data type changed and 5
+ * descriptions edited). Written next to the manifest; rewritten when the manifest is newer.
+ * Picks are every k-th model in unique_id order: deterministic.
+ */
+function ensureHead(n, baseFile, regen) {
+  const file = path.join(OUT_DIR, `manifest-${n}-head.json`);
+  if (!regen && fs.existsSync(file) && fs.statSync(file).mtimeMs >= fs.statSync(baseFile).mtimeMs)
+    return file;
+  console.error(`bench: writing ${path.relative(ROOT, file)} (the head for base mode)...`);
+  const m = JSON.parse(fs.readFileSync(baseFile, 'utf8'));
+  const per = Math.max(1, Math.round(n / 1000));
+  const models = Object.values(m.nodes)
+    .filter((x) => x.resource_type === 'model')
+    .sort((a, b) => (a.unique_id < b.unique_id ? -1 : 1));
+  const pub = models.filter((x) => x.access === 'public' && x.version == null);
+  const contracted = pub.filter((x) => x.contract?.enforced && Object.keys(x.columns).length > 1);
+  const used = new Set();
+  const pick = (list, count, offset) => {
+    const out = [];
+    const step = Math.max(1, Math.floor(list.length / (count + 1)));
+    for (let i = offset % step; i < list.length && out.length < count; i += step) {
+      if (used.has(list[i].unique_id)) continue;
+      used.add(list[i].unique_id);
+      out.push(list[i]);
+    }
+    return out;
+  };
+  const removed = new Set(pick(pub, per, 1).map((x) => x.unique_id));
+  const renamed = new Map(pick(pub, per, 2).map((x) => [x.unique_id, `${x.unique_id}_renamed`]));
+  for (const x of pick(pub, 2 * per, 3)) delete x.columns[Object.keys(x.columns).at(-1)];
+  for (const x of pick(pub, per, 4)) x.access = x.config.access = 'protected';
+  for (const x of pick(contracted, per, 5))
+    x.contract = x.config.contract = { ...x.config.contract, enforced: false };
+  for (const x of pick(contracted, per, 6)) {
+    const col = Object.values(x.columns).find((c) => c.data_type);
+    if (col) col.data_type = col.data_type === 'varchar' ? 'integer' : 'varchar';
+  }
+  for (const x of pick(models, 5 * per, 7)) x.description = `${x.description} (edited)`;
+
+  // Removed models go with their tests; consumers drop the ref (as if re-pointed elsewhere).
+  const gone = (id) => removed.has(id);
+  const tests = Object.values(m.nodes).filter(
+    (x) => x.resource_type === 'test' && (x.depends_on?.nodes ?? []).some(gone),
+  );
+  for (const t of tests) removed.add(t.unique_id);
+  for (const id of removed) delete m.nodes[id];
+  // Renames: the unique_id and name change, the file stays (a rename in place).
+  const swap = (id) => renamed.get(id) ?? id;
+  for (const [from, to] of renamed) {
+    const x = m.nodes[from];
+    delete m.nodes[from];
+    const oldName = x.name;
+    x.unique_id = to;
+    x.name = `${oldName}_renamed`;
+    x.alias = x.name;
+    x.fqn = [...x.fqn.slice(0, -1), x.name];
+    m.nodes[to] = x;
+    renamed.set(from, to);
+  }
+  for (const group of ['nodes', 'exposures', 'metrics', 'semantic_models', 'saved_queries']) {
+    for (const x of Object.values(m[group] ?? {})) {
+      if (x.depends_on?.nodes)
+        x.depends_on.nodes = x.depends_on.nodes.filter((id) => !gone(id)).map(swap);
+      if (typeof x.attached_node === 'string') x.attached_node = swap(x.attached_node);
+    }
+  }
+  for (const key of ['parent_map', 'child_map']) {
+    const map = {};
+    for (const [id, list] of Object.entries(m[key] ?? {}))
+      if (!gone(id)) map[swap(id)] = list.filter((x) => !gone(x)).map(swap);
+    m[key] = map;
+  }
+  fs.writeFileSync(file, JSON.stringify(m));
+  return file;
+}
+
+function runChild(mode, file, baseFile) {
+  const args = ['--expose-gc', SCRIPT, '--worker', mode, file, ...(baseFile ? [baseFile] : [])];
+  const res = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -153,9 +277,9 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function measure(mode, file, runs) {
+function measure(mode, file, runs, baseFile) {
   const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(runChild(mode, file));
+  for (let i = 0; i < runs; i++) samples.push(runChild(mode, file, baseFile));
   const last = samples[samples.length - 1];
   return {
     ms: median(samples.map((s) => s.ms)),
@@ -165,6 +289,15 @@ function measure(mode, file, runs) {
     ...(last.nodes !== undefined ? { nodes: last.nodes } : {}),
     ...(last.resources !== undefined ? { resources: last.resources } : {}),
     ...(last.findings !== undefined ? { findings: last.findings, summary: last.summary } : {}),
+    ...(last.changes !== undefined
+      ? {
+          changes: last.changes,
+          breaking: last.breaking,
+          newFindings: last.newFindings,
+          fixed: last.fixed,
+          impact: last.impact,
+        }
+      : {}),
   };
 }
 
@@ -179,7 +312,7 @@ const rssCell = (kib, fileBytes) =>
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--worker') {
-    await worker(argv[1], argv[2]);
+    await worker(argv[1], argv[2], argv[3]);
     return;
   }
   const opts = parseCli(argv);
@@ -223,7 +356,20 @@ async function main() {
         failed++;
       }
     }
+    if (bytes <= BASELINE_LIMIT) {
+      try {
+        const headFile = ensureHead(n, file, opts.regen);
+        row.headFile = path.relative(ROOT, headFile);
+        row.base = measure('base', headFile, opts.runs, file);
+      } catch (err) {
+        console.error(`bench: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
+        row.base = { error: err.message };
+        failed++;
+      }
+    }
     const base = row.baseline?.ms ?? null;
+    row.baseRatio = row.base?.ms != null && base ? row.base.ms / base : null;
+    row.baseRssPerFile = row.base?.maxRssKiB ? (row.base.maxRssKiB * 1024) / bytes : null;
     row.loadRatio = row.load?.ms != null && base ? row.load.ms / base : null;
     row.checkRatio = row.check?.ms != null && base ? row.check.ms / base : null;
     row.loadRssPerFile = row.load?.maxRssKiB ? (row.load.maxRssKiB * 1024) / bytes : null;
@@ -259,6 +405,31 @@ async function main() {
       const s = r.check.summary ?? {};
       lines.push(
         `- ${r.models.toLocaleString('en-US')} models: ${r.check.resources} resources loaded, ${r.check.findings} findings (error ${s.error ?? '?'}, warn ${s.warn ?? '?'}, info ${s.info ?? '?'})`,
+      );
+    }
+  }
+  const withBase = results.filter((r) => r.base !== undefined);
+  if (withBase.length) {
+    lines.push('');
+    lines.push(
+      'Base mode (`check --base`: the head and the base manifest, both loaded and checked, then compared; target ≤ 2.5× one JSON.parse):',
+    );
+    lines.push('');
+    lines.push('| models | JSON.parse ms | check --base ms | base / parse | peak RSS (×file) |');
+    lines.push('|---:|---:|---:|---:|---:|');
+    for (const r of withBase) {
+      const parse = r.baseline && !r.baseline.error ? r.baseline.ms : null;
+      const baseMs = r.base && !r.base.error ? r.base.ms : null;
+      lines.push(
+        `| ${r.models.toLocaleString('en-US')} | ${ms(r.baseline)} | ${ms(r.base)} | ${ratio(baseMs, parse)} | ${rssCell(r.base?.maxRssKiB, r.bytes)} |`,
+      );
+    }
+    lines.push('');
+    for (const r of withBase) {
+      if (!r.base?.changes) continue;
+      const c = r.base.changes;
+      lines.push(
+        `- ${r.models.toLocaleString('en-US')} models: ${c.added} added, ${c.removed} removed, ${c.renamed} renamed, ${c.modified} modified; ${r.base.breaking} breaking changes, ${r.base.newFindings} new findings, ${r.base.fixed} fixed, ${r.base.impact} changed resources with downstream impact`,
       );
     }
   }

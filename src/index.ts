@@ -98,6 +98,7 @@ export {
   type ResourceImpact,
 } from './engine/compare.js';
 export {
+  applySuppressions,
   compareFindings,
   ConfigError,
   exitCodeOf,
@@ -111,6 +112,7 @@ export {
   type Location,
   type RuleFailure,
   type RunOptions,
+  type SuppressionOptions,
 } from './engine/check.js';
 export {
   DEFAULT_DOMAIN_RESOLUTION,

@@ -186,6 +186,8 @@ export interface LoadDiagnostic {
   file: string;
   line?: number;
   column?: number;
+  /** The dbt project `file` belongs to, in a run over several projects (a mesh). */
+  project?: string;
 }
 
 export interface LoadWarning {

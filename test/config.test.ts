@@ -356,7 +356,7 @@ describe('invalid config files: one line per problem, with file:line:col, key pa
     expect(
       await errorOfYaml('extends: dbt-steward:recommended\nrulez:\n  owner-present: warn\n'),
     ).toBe(
-      'dbt-steward.yml:2:1: rulez: unknown key; did you mean "rules"? (allowed: $schema, extends, plugins, rules, overrides, domains, owners, waivers, baseline)',
+      'dbt-steward.yml:2:1: rulez: unknown key; did you mean "rules"? (allowed: $schema, extends, plugins, rules, overrides, domains, owners, waivers, mesh, baseline)',
     );
   });
 

@@ -12,11 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  applySuppressions,
   breakingChanges,
   breakingFindings,
   classifyFindings,
   compareFindings,
   compareProjects,
+  fingerprintOf,
+  formatMessage,
   impactOf,
   InputError,
   loadProject,
@@ -29,9 +32,11 @@ import {
   unparsedFiles,
   type BaseModeResult,
   type CheckResult,
+  type Finding,
   type LoadedConfig,
   type Project,
   type RunOptions,
+  type SuppressionOptions,
 } from '../index.js';
 
 export type BaseSpec =
@@ -154,6 +159,55 @@ function assertParsed(p: Project, side: string): void {
   );
 }
 
+/** Findings the suppression step itself makes: about waivers and baseline entries. */
+function aboutSuppressions(ruleId: string): boolean {
+  return ruleId.startsWith('waiver-') || ruleId === 'baseline-stale';
+}
+
+/**
+ * The head's findings with the breaking changes among them, waivers and the baseline applied
+ * again over all of them (the breaking changes are found after the rules ran), so that a
+ * waiver or a baseline entry suppresses a breaking change as any other finding, and one
+ * that does is neither unused nor stale.
+ */
+function resuppress(
+  head: Project,
+  headFindings: readonly Finding[],
+  breaking: readonly Finding[],
+  config: LoadedConfig,
+  options: SuppressionOptions,
+): Finding[] {
+  const previous = new Map<string, Finding>();
+  const baselined: Finding[] = [];
+  const rest: Finding[] = [];
+  for (const f of headFindings) {
+    if (aboutSuppressions(f.ruleId)) {
+      previous.set(f.fingerprint, f);
+      continue;
+    }
+    const copy = { ...f };
+    delete copy.suppressed;
+    (f.suppressed?.by === 'baseline' ? baselined : rest).push(copy);
+  }
+  // What the baseline hid comes first: where an entry accepts fewer findings than match, it
+  // hides the same ones as in the head's run.
+  const findings = [...baselined, ...rest, ...breaking];
+  for (const d of applySuppressions(findings, head, options)) {
+    const entry = config.registry.get(d.ruleId);
+    if (!entry) continue;
+    const identity: Record<string, unknown> = {};
+    for (const k of entry.identity) identity[k] = d.data[k] ?? null;
+    const old = previous.get(fingerprintOf(entry.id, d.messageId, d.subject, [], identity));
+    // More findings only use waivers and baseline entries up: each draft was a finding of the
+    // head's run already (or was dropped there, being off or outside the selection, and stays
+    // dropped); only a stale entry's count of missing findings may have fallen.
+    if (!old) continue;
+    const message = formatMessage(entry.messages[d.messageId] ?? old.message, d.data);
+    findings.push(message === old.message ? old : { ...old, data: d.data, message });
+  }
+  return findings;
+}
+
 /**
  * Base mode: runs the same configuration over the base, adds the breaking changes to the
  * head's result, and marks every finding new, existing or fixed.
@@ -183,33 +237,43 @@ export async function compareWithBase(
   const resolverHead = new Resolver(head, config.engine);
   const changes = compareProjects(base, head, resolverBase, resolverHead);
   const impact = impactOf(changes, base, head, resolverBase, resolverHead);
-  const findings = [...headResult.findings];
+  let findings = [...headResult.findings];
   const entry = config.registry.get('breaking-change');
   if (entry) {
+    // The head's settings and selectors, built as runRules builds them.
     const domainOf = (id: string) => resolverHead.domain(id)?.value ?? null;
     const ownerOf = (id: string) => resolverHead.owner(id)?.value ?? null;
     const memo = new Map<string, ReadonlySet<string>>();
-    const settings = new Settings(config.registry, config.engine, {
-      domainOf,
-      select: (selector) => {
-        let s = memo.get(selector);
-        if (!s) {
-          s =
-            selectResources({ select: [selector], allowEmpty: true }, head.resources, head.graph, {
-              domainOf,
-              ownerOf,
-            }) ?? new Set(head.resources.keys());
-          memo.set(selector, s);
-        }
-        return s;
-      },
-    });
+    const select = (selector: string): ReadonlySet<string> => {
+      let s = memo.get(selector);
+      if (!s) {
+        s =
+          selectResources({ select: [selector], allowEmpty: true }, head.resources, head.graph, {
+            domainOf,
+            ownerOf,
+          }) ?? new Set(head.resources.keys());
+        memo.set(selector, s);
+      }
+      return s;
+    };
+    const settings = new Settings(config.registry, config.engine, { domainOf, select });
     const breaking = breakingChanges(base, head, changes, run.now ? { now: run.now } : {});
-    for (const f of breakingFindings(breaking, entry, head, (r) =>
+    const added = breakingFindings(breaking, entry, head, (r) =>
       severityOf(settings.forResource(entry.id, r), entry, 'breaking'),
-    ))
-      if (!selected || selected.has(f.nodeId ?? '') || !head.resources.has(f.nodeId ?? ''))
-        findings.push(f);
+    ).filter(
+      (f) => !selected || selected.has(f.nodeId ?? '') || !head.resources.has(f.nodeId ?? ''),
+    );
+    if (added.length > 0)
+      findings = resuppress(head, headResult.findings, added, config, {
+        registry: config.registry,
+        config: config.engine,
+        now: run.now ?? new Date(),
+        selected,
+        baseline: run.baseline ?? null,
+        settings,
+        select,
+        domainOf,
+      });
   }
   findings.sort(compareFindings);
   const classified = classifyFindings(
@@ -217,8 +281,12 @@ export async function compareWithBase(
     { findings },
     { unparsedFiles: unparsedFiles(base, head), projects: [base, head] },
   );
+  // The base run never finds breaking changes: its waivers and baseline entries for them are
+  // always unused or stale there, and reporting them as fixed would be noise.
   const fixed = classified.fixed.filter(
-    (f) => !selected || f.nodeId === undefined || selected.has(f.nodeId),
+    (f) =>
+      (!selected || f.nodeId === undefined || selected.has(f.nodeId)) &&
+      !(aboutSuppressions(f.ruleId) && f.data.rule === 'breaking-change'),
   );
   return {
     ...headResult,

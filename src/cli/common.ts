@@ -202,6 +202,29 @@ export function readBaselineOption(
   return { baseline: readBaselineFile(file, shown), file: shown };
 }
 
+/**
+ * The mesh entries' default domains, by the name of the project each entry loaded (matched
+ * by directory: the project's, or the manifest's). Entries whose project is not loaded in
+ * this run are left out.
+ */
+export function applyMeshDomains(config: LoadedConfig, project: Project, cwd: string): void {
+  const byDir = new Map<string, string>();
+  for (const p of project.projects) {
+    const file = path.resolve(cwd, p.path);
+    for (const dir of [p.rootDir, file, path.dirname(file)])
+      if (dir !== null && !byDir.has(dir)) byDir.set(dir, p.name);
+  }
+  const projects: Record<string, { domain: string; origin: string }> = Object.create(
+    null,
+  ) as Record<string, { domain: string; origin: string }>;
+  for (const m of config.mesh) {
+    const name = byDir.get(m.path);
+    if (m.domain !== null && name !== undefined)
+      projects[name] = { domain: m.domain, origin: m.origin };
+  }
+  if (Object.keys(projects).length > 0) config.engine.domains.projects = projects;
+}
+
 /** What a command works on once inputs, config and selection are read. */
 export interface Prepared {
   project: Project;
@@ -221,7 +244,22 @@ export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
   // ends. (Loading is synchronous for now, so the line is drawn between inputs and steps.)
   const progress = startProgress(io, 'loading');
   try {
-    const project = await loadProject(args.inputs, {
+    // No input on the command line: a config with a `mesh:` section names the projects.
+    let meshConfig: LoadedConfig | null = null;
+    let inputs = args.inputs;
+    if (inputs.length === 0) {
+      const early = await loadConfig({
+        cwd: io.cwd,
+        ...(args.config !== undefined ? { configFile: args.config } : {}),
+        startDirs: [io.cwd],
+        rules: getBuiltinRules(),
+      });
+      if (early.mesh.length > 0) {
+        meshConfig = early;
+        inputs = early.mesh.map((m) => path.relative(io.cwd, m.path) || '.');
+      }
+    }
+    const project = await loadProject(inputs, {
       cwd: io.cwd,
       ...(args.source === true ? { mode: 'source' as const } : {}),
       ...(args.manifest !== undefined ? { manifest: args.manifest } : {}),
@@ -245,12 +283,15 @@ export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
       }
     }
     progress.update('config');
-    const config = await loadConfig({
-      cwd: io.cwd,
-      ...(args.config !== undefined ? { configFile: args.config } : {}),
-      startDirs: project.projects.map(projectDirOf),
-      rules: getBuiltinRules(),
-    });
+    const config =
+      meshConfig ??
+      (await loadConfig({
+        cwd: io.cwd,
+        ...(args.config !== undefined ? { configFile: args.config } : {}),
+        startDirs: project.projects.map(projectDirOf),
+        rules: getBuiltinRules(),
+      }));
+    applyMeshDomains(config, project, io.cwd);
     progress.update('selection');
     const resolver = new Resolver(project, config.engine);
     const selectors = projectSelectors(

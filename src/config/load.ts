@@ -63,6 +63,8 @@ export interface LoadedConfig {
   reporters: Record<string, (result: CheckResult) => string>;
   /** Absolute path from the `baseline` key, or null. */
   baseline: string | null;
+  /** The `mesh:` section's projects (empty when none). */
+  mesh: MeshProject[];
   /** Absolute path of the config file, null when none. */
   file: string | null;
   /** The presets and files applied, in order (labels as in origins). */
@@ -712,6 +714,22 @@ interface BuildState {
   engine: EngineConfig;
   baseline: string | null;
   chain: string[];
+  mesh: MeshProject[];
+}
+
+/** One project of the config's `mesh:` section. */
+export interface MeshProject {
+  /** Absolute path of the project (or manifest) the entry names. */
+  path: string;
+  /** Its default domain; null: the project name. */
+  domain: string | null;
+  /** The base `check --base` compares it with by default, as written; null when none. */
+  base: string | null;
+  /** The directory `base` is relative to (the config file's). */
+  baseDir: string;
+  /** `dbt-steward.yml: mesh.projects[0]`, for messages. */
+  origin: string;
+  line?: number;
 }
 
 function ruleEntry(
@@ -917,8 +935,10 @@ function applySource(source: Source, state: BuildState, registry: Registry, ctx:
   });
 
   if (data.domains) {
-    if (data.domains.resolution !== undefined)
+    if (data.domains.resolution !== undefined) {
       engine.domains.resolution = data.domains.resolution.map(domainStep);
+      engine.domains.resolutionConfigured = true;
+    }
     for (const [name, d] of Object.entries(data.domains.declared ?? {})) {
       const decl: DomainDeclaration = {
         name,
@@ -988,6 +1008,21 @@ function applySource(source: Source, state: BuildState, registry: Registry, ctx:
 
   if (data.baseline !== undefined)
     state.baseline = data.baseline === null ? null : path.resolve(source.dir, data.baseline);
+
+  if (data.mesh !== undefined)
+    state.mesh = (data.mesh?.projects ?? []).map((m, i) => {
+      const keyPath = ['mesh', 'projects', i];
+      const entry: MeshProject = {
+        path: path.resolve(source.dir, m.path),
+        domain: m.domain?.trim() || null,
+        base: m.base ?? null,
+        baseDir: source.dir,
+        origin: `${source.label}: ${formatKeyPath(keyPath)}`,
+      };
+      const line = positionOf(source, keyPath)?.line;
+      if (line !== undefined) entry.line = line;
+      return entry;
+    });
 }
 
 function build(
@@ -998,7 +1033,7 @@ function build(
 ): BuildState {
   const engine = emptyEngineConfig();
   engine.file = file === null ? null : rel(ctx, file);
-  const state: BuildState = { engine, baseline: null, chain: [] };
+  const state: BuildState = { engine, baseline: null, chain: [], mesh: [] };
   for (const item of chain) {
     if (item.kind === 'builtin') {
       const origin = `${BUILTIN_PREFIX}${item.name}`;
@@ -1068,6 +1103,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     registry,
     reporters: reportersOf(plugins),
     baseline: state.baseline,
+    mesh: state.mesh,
     file,
     chain: state.chain,
     plugins: plugins.plugins,
@@ -1121,6 +1157,7 @@ export function configFromObject(
     registry,
     reporters: {},
     baseline: state.baseline,
+    mesh: state.mesh,
     file: abs,
     chain: state.chain,
     plugins: [],
@@ -1249,5 +1286,17 @@ export function printableConfig(config: LoadedConfig): unknown {
       return out;
     }),
     baseline: config.baseline,
+    ...(config.mesh.length > 0
+      ? {
+          mesh: {
+            projects: config.mesh.map((m) => ({
+              path: m.path,
+              domain: m.domain,
+              base: m.base,
+              origin: m.origin,
+            })),
+          },
+        }
+      : {}),
   };
 }

@@ -181,6 +181,36 @@ const configShape = {
     })
     .nullish(),
   waivers: z.array(waiverSchema).nullish(),
+  mesh: z
+    .strictObject({
+      projects: z
+        .array(
+          z
+            .strictObject({
+              path: z
+                .string()
+                .describe(
+                  'The dbt project directory (or a manifest.json, or a directory holding one), relative to this file.',
+                ),
+              domain: z
+                .string()
+                .optional()
+                .describe(
+                  "The project's default domain: the `project` step of the domain chain gives it instead of the project name.",
+                ),
+              base: z
+                .string()
+                .optional()
+                .describe(
+                  'What `check --base` compares this project with when no --base is given: a git ref, a manifest or a directory holding one (relative to this file).',
+                ),
+            })
+            .describe('One dbt project of the mesh.'),
+        )
+        .describe('The projects checked together when no input is given on the command line.'),
+    })
+    .nullish()
+    .describe('Several dbt projects governed as one graph (one project per domain).'),
   baseline: z
     .string()
     .nullish()

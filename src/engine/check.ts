@@ -28,6 +28,8 @@ export const FORMAT_VERSION = 1;
 export interface Location {
   /** Relative to the dbt project directory, `/` separators. */
   file: string;
+  /** The dbt project the file belongs to; set only in a run over several projects (a mesh). */
+  project?: string;
   line?: number;
   column?: number;
 }
@@ -163,6 +165,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
   const seen = new Set<string>();
   const failures = new Map<string, RuleFailure>();
   const rootName = project.projects[0]?.name ?? '';
+  const isMesh = project.projects.length > 1;
 
   const subjectOf = (d: Draft): SettingsSubject => {
     if (d.subject.kind === 'node') {
@@ -194,8 +197,14 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
       fingerprint: fingerprintOf(entry.id, d.messageId, d.subject, related, identity),
     };
     if (d.nodeId !== undefined) f.nodeId = d.nodeId;
-    const location = d.location ?? locationOf(project.resources.get(d.nodeId ?? ''));
-    if (location) f.location = location;
+    const subject = project.resources.get(d.nodeId ?? '');
+    const location = d.location ?? locationOf(subject);
+    if (location) {
+      f.location = location;
+      // In a mesh, paths are relative to each project: say which.
+      if (isMesh && location.project === undefined && subject)
+        f.location = { ...location, project: subject.projectName };
+    }
     if (related.length > 0) f.related = related;
     if (d.keyPath) f.keyPath = d.keyPath;
     const key = `${f.fingerprint}\0${f.message}`;
@@ -263,7 +272,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
               ? { kind: 'node', id: nodeId }
               : d.domain !== undefined
                 ? { kind: 'domain', id: d.domain }
-                : { kind: 'project', id: rootName },
+                : { kind: 'project', id: d.project ?? rootName },
         };
         if (nodeId !== undefined) draft.nodeId = nodeId;
         if (d.related) draft.related = d.related;
@@ -355,6 +364,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     if (!entry) throw new Error(`the loader reported ${d.id}, which the registry does not know`);
     if (selected && d.nodeId !== undefined && !selected.has(d.nodeId)) continue;
     const location: Location = { file: d.file };
+    if (isMesh && d.project !== undefined) location.project = d.project;
     if (d.line !== undefined) location.line = d.line;
     if (d.column !== undefined) location.column = d.column;
     emit(
@@ -392,10 +402,6 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     }
   }
 
-  const isEnabled = (ruleId: string, resourceId: string | null) => {
-    const r = resourceId ? project.resources.get(resourceId) : undefined;
-    return settings.forResource(ruleId, r ?? null).severity !== 'off';
-  };
   const emitDrafts = (drafts: readonly EngineFindingDraft[]) => {
     for (const d of drafts) {
       if (selected && d.nodeId !== undefined && !selected.has(d.nodeId)) continue;
@@ -405,27 +411,18 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     }
   };
 
-  // Waivers, then the baseline over what waivers left.
-  const waivers = collectWaivers(project, config.waivers);
   emitDrafts(
-    applyWaivers(findings, waivers, {
-      now,
-      fullRun: selected === null,
+    applySuppressions(findings, project, {
       registry,
-      project,
+      config,
+      now,
+      selected,
+      baseline: options.baseline ?? null,
+      settings,
       select,
       domainOf,
-      isEnabled,
     }),
   );
-  if (options.baseline)
-    emitDrafts(
-      applyBaseline(findings, options.baseline.baseline, options.baseline.file, {
-        fullRun: selected === null,
-        selected,
-        isEnabled,
-      }),
-    );
 
   findings.sort(compareFindings);
   return {
@@ -443,6 +440,57 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     ruleFailures: options.continueOnRuleError ? [] : ruleFailures,
     hints,
   };
+}
+
+/** What applySuppressions needs besides the findings: the run's settings and selection. */
+export interface SuppressionOptions {
+  registry: Registry;
+  config: EngineConfig;
+  now: Date;
+  selected: ReadonlySet<string> | null;
+  baseline: RunOptions['baseline'];
+  settings: Settings;
+  /** unique_ids a dbt selector picks (memoized by the caller). */
+  select: (selector: string) => ReadonlySet<string>;
+  domainOf: (id: string) => string | null;
+}
+
+/**
+ * Waivers, then the baseline over what waivers left: marks the suppressed `findings` and
+ * returns drafts of the findings about waivers and baseline entries (waiver-*,
+ * baseline-stale). Exported so that base mode can run it again once the breaking changes,
+ * found after the rules, are among the findings.
+ */
+export function applySuppressions(
+  findings: Finding[],
+  project: Project,
+  options: SuppressionOptions,
+): EngineFindingDraft[] {
+  const { registry, settings, selected } = options;
+  const isEnabled = (ruleId: string, resourceId: string | null) => {
+    const r = resourceId ? project.resources.get(resourceId) : undefined;
+    return settings.forResource(ruleId, r ?? null).severity !== 'off';
+  };
+  const waivers = collectWaivers(project, options.config.waivers);
+  const drafts = applyWaivers(findings, waivers, {
+    now: options.now,
+    fullRun: selected === null,
+    registry,
+    project,
+    select: options.select,
+    domainOf: options.domainOf,
+    isEnabled,
+  });
+  // Waiver drafts are never baselined, so they may join the findings after the baseline ran.
+  if (options.baseline)
+    drafts.push(
+      ...applyBaseline(findings, options.baseline.baseline, options.baseline.file, {
+        fullRun: selected === null,
+        selected,
+        isEnabled,
+      }),
+    );
+  return drafts;
 }
 
 function locationOf(r: Resource | undefined): Location | undefined {
@@ -466,6 +514,7 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2 };
 /** The order of findings in every output: by file, line, subject, severity, rule, identity. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
+    cmp(a.location?.project ?? '', b.location?.project ?? '') ||
     cmp(a.location?.file ?? '', b.location?.file ?? '') ||
     (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
     cmp(a.subject.id, b.subject.id) ||

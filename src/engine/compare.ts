@@ -159,6 +159,56 @@ function sortKeys(x: unknown): unknown {
   return out;
 }
 
+/**
+ * Plain data equal member by member (arrays in order, objects by own keys); false when unsure
+ * (class instances such as dates), where `same` falls back to comparing the JSON.
+ */
+function identical(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  const plain = (x: object) => {
+    const proto: unknown = Object.getPrototypeOf(x);
+    return proto === Object.prototype || proto === null;
+  };
+  if (!plain(a) || !plain(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !identical(ra[k], rb[k])) return false;
+  return true;
+}
+
+/**
+ * Whether two values are equal as their key-sorted JSON: most resources are unchanged, and
+ * serializing every one of them was most of the comparison's time at 10k models.
+ */
+function same(a: unknown, b: unknown): boolean {
+  return identical(a, b) || json(a) === json(b);
+}
+
+function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
+  const quick =
+    a.length === b.length &&
+    a.every((c, i) => {
+      const d = b[i]!;
+      return (
+        c.name.toLowerCase() === d.name.toLowerCase() &&
+        c.dataType === d.dataType &&
+        c.description === d.description &&
+        identical(c.constraints, d.constraints) &&
+        identical(c.tags, d.tags) &&
+        identical(c.meta, d.meta)
+      );
+    });
+  return quick || columnsKey(a) === columnsKey(b);
+}
+
 function columnsKey(cols: readonly Column[]): string {
   return json(
     cols.map((c) => [
@@ -181,21 +231,24 @@ export function changeKinds(
 ): ChangeKind[] {
   const kinds: ChangeKind[] = [];
   if (
-    json([b.tags, b.meta, b.group, b.filePath, b.patchPath, b.dependsOn, b.owner]) !==
-    json([h.tags, h.meta, h.group, h.filePath, h.patchPath, h.dependsOn, h.owner])
+    !same(
+      [b.tags, b.meta, b.group, b.filePath, b.patchPath, b.dependsOn, b.owner],
+      [h.tags, h.meta, h.group, h.filePath, h.patchPath, h.dependsOn, h.owner],
+    )
   )
     kinds.push('config');
-  if (columnsKey(b.columns) !== columnsKey(h.columns)) kinds.push('columns');
+  if (!sameColumns(b.columns, h.columns)) kinds.push('columns');
   if (b.access !== h.access) kinds.push('access');
-  if (json([b.contract, b.constraints]) !== json([h.contract, h.constraints]))
-    kinds.push('contract');
+  if (!same([b.contract, b.constraints], [h.contract, h.constraints])) kinds.push('contract');
   if (
-    json([b.version, b.latestVersion, b.deprecationDate]) !==
-    json([h.version, h.latestVersion, h.deprecationDate])
+    !same(
+      [b.version, b.latestVersion, b.deprecationDate],
+      [h.version, h.latestVersion, h.deprecationDate],
+    )
   )
     kinds.push('version');
   if (rb && rh) {
-    if (json(rb.owner(b.uniqueId)?.value ?? null) !== json(rh.owner(h.uniqueId)?.value ?? null))
+    if (!same(rb.owner(b.uniqueId)?.value ?? null, rh.owner(h.uniqueId)?.value ?? null))
       kinds.push('owner');
     if ((rb.domain(b.uniqueId)?.value ?? null) !== (rh.domain(h.uniqueId)?.value ?? null))
       kinds.push('domain');

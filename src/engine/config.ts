@@ -100,6 +100,10 @@ export interface OwnersConfig {
 export interface DomainsConfig {
   resolution: DomainStep[];
   declared: Record<string, DomainDeclaration>;
+  /** Whether a config set `domains.resolution` (else a mesh appends the `project` step). */
+  resolutionConfigured?: boolean;
+  /** A mesh's default domains by project name (the `project` step gives them). */
+  projects?: Record<string, { domain: string; origin: string }>;
 }
 
 /** A waiver written in the config (for folders, paths, packages: what one cannot edit). */

@@ -37,9 +37,11 @@ export function coverageOptionsSchema(what: string, target: string) {
 
 export type CoverageOptions = z.output<ReturnType<typeof coverageOptionsSchema>>;
 
-/** A coverage below its minimum: of one domain, or (domain null) of the whole project. */
+/** A coverage below its minimum: of one domain, or (domain null) of one whole project. */
 export interface CoverageShortfall {
   domain: string | null;
+  /** The project measured (domain null); in a mesh each project is measured on its own. */
+  project: string | null;
   /** In percent, rounded to two decimals as the evaluator rounds its *_coverage_pct. */
   coverage: number;
   /** Models that pass (described, tested). */
@@ -74,11 +76,14 @@ export function coverageShortfalls(
   domainOf: (id: string) => string | null,
 ): CoverageShortfall[] {
   const own = new Set(project.projects.map((p) => p.name));
-  const all: Tally = { total: 0, covered: 0 };
+  const byProject = new Map<string, Tally>(
+    project.projects.map((p) => [p.name, { total: 0, covered: 0 }]),
+  );
   const byDomain = new Map<string, Tally>();
   for (const r of project.resources.values()) {
     if (!isOwnModel(r, own)) continue;
     const passes = covered(r);
+    const all = byProject.get(r.packageName)!;
     all.total++;
     if (passes) all.covered++;
     if (!options.perDomain) continue;
@@ -93,13 +98,13 @@ export function coverageShortfalls(
     if (passes) t.covered++;
   }
   const out: CoverageShortfall[] = [];
-  const check = (domain: string | null, t: Tally, minimum: number) => {
+  const check = (domain: string | null, name: string | null, t: Tally, minimum: number) => {
     const coverage = roundCoverage((t.covered * 100) / t.total);
-    if (coverage < minimum) out.push({ domain, coverage, ...t, minimum });
+    if (coverage < minimum) out.push({ domain, project: name, coverage, ...t, minimum });
   };
   for (const domain of [...byDomain.keys()].sort())
-    check(domain, byDomain.get(domain)!, options.domains[domain] ?? options.minimum);
-  if (all.total > 0) check(null, all, options.minimum);
+    check(domain, null, byDomain.get(domain)!, options.domains[domain] ?? options.minimum);
+  for (const [name, all] of byProject) if (all.total > 0) check(null, name, all, options.minimum);
   return out;
 }
 
@@ -131,7 +136,8 @@ export function reportCoverage(
     else
       context.report({
         messageId: 'project',
-        data: { project: project.projects[0]?.name ?? '', ...data },
+        data: { project: s.project ?? '', ...data },
+        ...(s.project !== null && project.projects.length > 1 ? { project: s.project } : {}),
       });
   }
 }

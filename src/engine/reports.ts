@@ -154,6 +154,11 @@ export interface DomainsReport {
   edges: CrossDomainEdge[];
   /** Cycles among domains (each sorted, sorted by first domain). */
   cycles: string[][];
+  /**
+   * In a run over several projects (a mesh): the same matrix with projects for domains (row
+   * `from` depends on column `to`), sorted; absent for a single project.
+   */
+  projectMatrix?: DomainDependency[];
   /** Per domain, sorted by domain. */
   coupling: DomainCoupling[];
   summary: {
@@ -258,7 +263,12 @@ const NOT_COUNTED: ReadonlySet<ResourceType> = new Set<ResourceType>([
 ]);
 
 /** The rules whose findings on an edge make it not allowed. */
-export const EDGE_RULES: readonly string[] = ['cross-domain-ref', 'domain-dependency'];
+export const EDGE_RULES: readonly string[] = [
+  'cross-domain-ref',
+  'cross-project-consumers',
+  'cross-project-public-only',
+  'domain-dependency',
+];
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -518,6 +528,26 @@ export function buildDomainsReport(project: Project, options: ReportOptions): Do
       instability: ca + ce === 0 ? null : roundCoverage(ce / (ca + ce)),
     };
   });
+  // A mesh: which project depends on which (installed packages belong to their project).
+  let projectMatrix: DomainDependency[] | undefined;
+  if (project.projects.length > 1) {
+    const counts = new Map<string, DomainDependency>();
+    for (const [up, down] of project.graph.edges()) {
+      const from = project.resources.get(down);
+      const to = project.resources.get(up);
+      if (!from || !to || NOT_COUNTED.has(from.resourceType) || NOT_COUNTED.has(to.resourceType))
+        continue;
+      if (ctx.selected && !(ctx.selected.has(down) && ctx.selected.has(up))) continue;
+      if (from.projectName === to.projectName) continue;
+      const key = `${from.projectName}\0${to.projectName}`;
+      const cell = counts.get(key);
+      if (cell) cell.count++;
+      else counts.set(key, { from: from.projectName, to: to.projectName, count: 1 });
+    }
+    projectMatrix = [...counts.values()].sort(
+      (a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to),
+    );
+  }
   return {
     formatVersion: REPORTS_FORMAT_VERSION,
     kind: 'domains',
@@ -526,6 +556,7 @@ export function buildDomainsReport(project: Project, options: ReportOptions): Do
     matrix,
     edges,
     cycles: condensed.cycles,
+    ...(projectMatrix ? { projectMatrix } : {}),
     coupling,
     summary: {
       domains: condensed.nodes.length,

@@ -147,6 +147,19 @@ function memoized<T>(cache: Map<string, T>, id: string, compute: () => T): T {
   return value;
 }
 
+/**
+ * In a mesh (several projects loaded), domain boundaries are at least project boundaries: a
+ * chain the config did not set ends with the `project` step (a mesh entry's domain, else the
+ * project name). A configured chain is taken as written.
+ */
+export function meshChain<C extends ResolverConfig>(config: C, project: Project): C {
+  const d = config.domains;
+  if (d.resolutionConfigured || d.resolution.some((s) => s.kind === 'project')) return config;
+  const mesh = project.projects.length > 1 || Object.keys(d.projects ?? {}).length > 0;
+  if (!mesh) return config;
+  return { ...config, domains: { ...d, resolution: [...d.resolution, { kind: 'project' }] } };
+}
+
 /** Memoized domain and owner resolution over one project and one configuration. */
 export class Resolver {
   private readonly config: ResolverConfig;
@@ -165,7 +178,7 @@ export class Resolver {
     private readonly project: Project,
     config?: ResolverConfig,
   ) {
-    this.config = config ?? emptyEngineConfig();
+    this.config = meshChain(config ?? emptyEngineConfig(), project);
     for (const p of project.projects)
       if (!this.rootDirs.has(p.name)) this.rootDirs.set(p.name, p.rootDir);
     this.ownProjects = new Set(project.projects.map((p) => p.name));
@@ -339,13 +352,26 @@ export class Resolver {
           value: r.packageName || null,
           file: r.packageName === r.projectName ? 'dbt_project.yml' : null,
         };
-      case 'project':
+      case 'project': {
+        const projects = this.config.domains.projects;
+        const mesh =
+          projects && Object.prototype.hasOwnProperty.call(projects, r.projectName)
+            ? projects[r.projectName]
+            : undefined;
+        if (mesh)
+          return {
+            kind: 'project',
+            via: `project:${r.projectName}`,
+            value: mesh.domain,
+            file: mesh.origin,
+          };
         return {
           kind: 'project',
           via: 'project',
           value: r.projectName || null,
           file: 'dbt_project.yml',
         };
+      }
       case 'tag': {
         const via = `tag:${step.prefix}`;
         for (const tag of [...r.tags].sort()) {

@@ -33,6 +33,11 @@ export interface ReportDescriptor {
    * `node` is not given; the finding's subject is then the domain.
    */
   domain?: string;
+  /**
+   * For findings about one dbt project as a whole, in a run over several (a mesh): its name.
+   * Used when neither `node` nor `domain` is given; default: the first project.
+   */
+  project?: string;
 }
 
 export interface RuleContext<Options> {

@@ -189,9 +189,71 @@ function resolve(
       chosen: false,
     };
   throw new InputError(
-    `${input}: no manifest.json found; pass a manifest.json, a directory holding one, or a dbt project directory`,
+    `${input}: no manifest.json and no dbt_project.yml found in it or below it; pass a manifest.json, a directory holding one, a dbt project directory or a monorepo holding dbt projects`,
     input,
   );
+}
+
+/** Folders a monorepo scan never enters: installed packages, build output, tooling. */
+const SCAN_SKIP = new Set(['dbt_packages', 'dbt_modules', 'target', 'node_modules', 'logs']);
+
+/**
+ * The dbt projects under a directory that is neither a project nor holds a manifest (a
+ * monorepo): every folder with a dbt_project.yml, sorted, relative to `dir` with `/`. A
+ * project's own subfolders are not searched (nested projects are usually a package's
+ * integration_tests), nor are hidden folders and SCAN_SKIP.
+ */
+export function findProjectDirs(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, depth: number): void => {
+    // Bounded: a symlink loop or a huge tree must not hang the scan.
+    if (depth > 12 || out.length >= 1000) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || SCAN_SKIP.has(e.name)) continue;
+      const sub = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (isFile(path.join(dir, sub, 'dbt_project.yml'))) out.push(sub);
+      else walk(sub, depth + 1);
+    }
+  };
+  walk('', 0);
+  return out;
+}
+
+/** Whether `input` names a directory to scan as a monorepo (no project, no manifest of its own). */
+function isMonorepoDir(abs: string): boolean {
+  try {
+    if (!fs.statSync(abs).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  return (
+    !isFile(path.join(abs, 'dbt_project.yml')) &&
+    !isFile(path.join(abs, 'manifest.json')) &&
+    !isFile(path.join(abs, 'target', 'manifest.json'))
+  );
+}
+
+/**
+ * The inputs with every monorepo directory replaced by the projects found under it
+ * (`mono/a`, `mono/b`, as given plus the relative path). A monorepo without projects stays
+ * as given, so that resolving it explains what is missing.
+ */
+export function expandInputs(inputs: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    const found = isMonorepoDir(abs) ? findProjectDirs(abs) : [];
+    if (found.length === 0) out.push(input);
+    else for (const rel of found) out.push(path.join(input, rel));
+  }
+  return out;
 }
 
 /** Null when the manifest is fresh, else why not. */
@@ -285,20 +347,23 @@ export function loadProject(
 
 export function loadProjectSync(inputs: readonly string[], options: LoadOptions = {}): Project {
   const cwd = options.cwd ?? path.resolve();
-  const list = inputs.length > 0 ? inputs : ['.'];
+  const list = expandInputs(inputs.length > 0 ? inputs : ['.'], cwd);
   if (options.manifest !== undefined && list.length > 1)
     throw new InputError(
       `--manifest names the manifest of one project, and ${list.length} inputs were given; pass one project directory`,
       options.manifest,
     );
+  const resolutions = list.map((input) => resolve(input, cwd, options));
+  // Source loads must know the other projects of the run, so that their two-argument refs
+  // into them wait for the real models instead of being unresolved.
+  const names = resolutions.map((r) => (r.rootDir !== null ? projectNameIn(r.rootDir) : null));
   const projects: ProjectInfo[] = [];
   const resources = new Map<string, Resource>();
   const groups = new Map<string, Group>();
   const warnings: LoadWarning[] = [];
   const diagnostics: LoadDiagnostic[] = [];
   const seen = new Set<string>();
-  for (const input of list) {
-    const resolved = resolve(input, cwd, options);
+  for (const [index, resolved] of resolutions.entries()) {
     const key = resolved.kind === 'source' ? `source:${resolved.rootDir!}` : resolved.manifest!;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -313,9 +378,12 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     };
     if (resolved.kind === 'source') {
       const dir = resolved.rootDir!;
+      const own = names[index];
+      const others = [...new Set(names.filter((n): n is string => n !== null && n !== own))];
       const source = loadSourceProject(dir, {
         shown: shownPath(cwd, dir),
         ...(options.vars ? { vars: options.vars } : {}),
+        ...(others.length > 0 ? { meshProjects: others.sort() } : {}),
       });
       loaded = {
         ...source,
@@ -338,14 +406,118 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     }
     projects.push(loaded.info);
     warnings.push(...loaded.warnings);
-    diagnostics.push(...(loaded.diagnostics ?? []));
+    const projectName = loaded.info.name;
+    for (const d of loaded.diagnostics ?? []) diagnostics.push({ ...d, project: projectName });
     for (const r of loaded.resources) {
       const prev = resources.get(r.uniqueId);
-      // A real node beats an injected placeholder of the same id from another input.
-      if (prev === undefined || (prev.external && !r.external)) resources.set(r.uniqueId, r);
+      if (prev === undefined || outranks(r, prev)) resources.set(r.uniqueId, r);
     }
-    for (const g of loaded.groups) if (!groups.has(g.uniqueId)) groups.set(g.uniqueId, g);
+    // A project's own definition of a group beats a copy installed as a package elsewhere.
+    for (const g of loaded.groups)
+      if (!groups.has(g.uniqueId) || g.packageName === projectName) groups.set(g.uniqueId, g);
   }
+  if (projects.length > 1) diagnostics.push(...linkMesh(resources, projects));
+  else for (const d of diagnostics) delete d.project;
   const graph = LineageGraph.fromResources(resources.values());
   return { projects, resources, groups, graph, warnings, diagnostics };
+}
+
+/**
+ * Which of two resources of one unique_id the graph keeps: a real node beats an injected
+ * placeholder, and a project's own node beats the copy of it installed as a package in
+ * another project of the mesh.
+ */
+function outranks(r: Resource, prev: Resource): boolean {
+  if (prev.external !== r.external) return prev.external;
+  const own = (x: Resource) => x.packageName === x.projectName;
+  return own(r) && !own(prev);
+}
+
+/** The `name:` of dbt_project.yml in `dir`; null when it cannot be read (the load says why). */
+function projectNameIn(dir: string): string | null {
+  try {
+    return readProjectFile(dir, 'dbt_project.yml').name;
+  } catch {
+    return null;
+  }
+}
+
+/** What a two-argument ref can point at in another project (dbt-loom injects seeds too). */
+const REFABLE: ReadonlySet<string> = new Set(['model', 'seed', 'snapshot']);
+
+/**
+ * Joins the projects of a mesh: a placeholder for another project's model (a two-argument
+ * ref, or a dbt-loom injected node) whose project is loaded too is replaced by the real
+ * model (an unpinned ref follows the latest version, as dbt resolves it). When that project
+ * has no such model, each consumer gets a `ref-unresolved` finding naming the project and
+ * the model. Placeholders of projects that are not loaded stay.
+ */
+export function linkMesh(
+  resources: Map<string, Resource>,
+  projects: readonly ProjectInfo[],
+): LoadDiagnostic[] {
+  const loaded = new Set(projects.map((p) => p.name));
+  const byName = new Map<string, Resource[]>();
+  for (const r of resources.values()) {
+    if (r.external || !REFABLE.has(r.resourceType) || r.packageName !== r.projectName) continue;
+    const key = `${r.projectName}\0${r.name}`;
+    const list = byName.get(key);
+    if (list) list.push(r);
+    else byName.set(key, [r]);
+  }
+  const remap = new Map<string, string | null>();
+  for (const r of resources.values()) {
+    if (!r.external || r.resourceType !== 'model' || !loaded.has(r.projectName)) continue;
+    const cands = byName.get(`${r.projectName}\0${r.name}`) ?? [];
+    const hit = pickVersion(cands, r.version);
+    remap.set(r.uniqueId, hit?.uniqueId ?? null);
+  }
+  if (remap.size === 0) return [];
+  const diagnostics: LoadDiagnostic[] = [];
+  for (const id of remap.keys()) resources.delete(id);
+  for (const r of resources.values()) {
+    if (!r.dependsOn.some((d) => remap.has(d))) continue;
+    const deps: string[] = [];
+    for (const d of r.dependsOn) {
+      if (!remap.has(d)) deps.push(d);
+      else {
+        const to = remap.get(d);
+        if (to) deps.push(to);
+        else if (r.resourceType !== 'test' && r.resourceType !== 'unit_test') {
+          const target = d.split('.');
+          diagnostics.push({
+            id: 'ref-unresolved',
+            messageId: 'unresolved',
+            data: {
+              name: r.name,
+              target: `ref('${target[1] ?? ''}', '${target.slice(2).join('.')}') (project '${target[1] ?? ''}' is loaded and has no such model)`,
+            },
+            nodeId: r.uniqueId,
+            file: r.filePath ?? 'dbt_project.yml',
+            project: r.projectName,
+          });
+        }
+      }
+    }
+    r.dependsOn = [...new Set(deps)];
+  }
+  return diagnostics;
+}
+
+/** The model a ref names: the version asked for, else the latest (dbt's unpinned ref). */
+function pickVersion(cands: readonly Resource[], version: string | null): Resource | undefined {
+  if (cands.length === 0) return undefined;
+  if (version !== null) return cands.find((c) => c.version === version);
+  const unversioned = cands.find((c) => c.version === null);
+  if (unversioned) return unversioned;
+  const latest = cands.find((c) => c.latestVersion !== null && c.version === c.latestVersion);
+  if (latest) return latest;
+  return [...cands].sort((a, b) => versionOrder(b.version!, a.version!))[0];
+}
+
+function versionOrder(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -37,7 +37,7 @@ export function formatCheckCodequality(result: CheckResult, context?: ReportCont
         severity: CODEQUALITY_SEVERITY[f.severity],
         categories: ['Style'],
         location: {
-          path: findingPath(f, context?.pathPrefix),
+          path: findingPath(f, context),
           lines: {
             begin: f.location?.line !== undefined && f.location.line >= 1 ? f.location.line : 1,
           },

@@ -22,8 +22,8 @@ export function escapeProperty(s: string): string {
 
 const COMMAND = { error: 'error', warn: 'warning', info: 'notice' } as const;
 
-function command(f: Finding, prefix: string | undefined): string {
-  const props: string[] = [`file=${escapeProperty(findingPath(f, prefix))}`];
+function command(f: Finding, context: ReportContext | undefined): string {
+  const props: string[] = [`file=${escapeProperty(findingPath(f, context))}`];
   if (f.location?.line !== undefined) {
     props.push(`line=${f.location.line}`);
     if (f.location.column !== undefined) props.push(`col=${f.location.column}`);
@@ -50,10 +50,9 @@ export function formatCheckGithub(result: CheckResult, context?: ReportContext):
   const needNote = errors.length > cap || warnings.length > cap || infos.length > cap;
   const infoCap = needNote ? cap - 1 : cap;
   const lines: string[] = [];
-  const prefix = context?.pathPrefix;
-  for (const f of errors.slice(0, cap)) lines.push(command(f, prefix));
-  for (const f of warnings.slice(0, cap)) lines.push(command(f, prefix));
-  for (const f of infos.slice(0, infoCap)) lines.push(command(f, prefix));
+  for (const f of errors.slice(0, cap)) lines.push(command(f, context));
+  for (const f of warnings.slice(0, cap)) lines.push(command(f, context));
+  for (const f of infos.slice(0, infoCap)) lines.push(command(f, context));
   if (needNote) {
     const parts: string[] = [];
     const e = over(errors.length, cap);

@@ -67,11 +67,10 @@ export function formatCheckJunit(
   const shown = byImportance(result.findings.filter((f) => !f.suppressed));
   const kept = shown.slice(0, max);
   const omitted = shown.length - kept.length;
-  const prefix = context?.pathPrefix;
   const cases: string[] = [];
   let failures = 0;
   const caseOf = (f: Finding): string => {
-    const file = findingPath(f, prefix);
+    const file = findingPath(f, context);
     const head = `    <testcase${attrs({
       classname: f.ruleId,
       name: f.subject.id || f.ruleId,

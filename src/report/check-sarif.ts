@@ -45,7 +45,6 @@ export function formatCheckSarif(
   options: SarifOptions = {},
 ): string {
   const max = options.maxResults ?? SARIF_MAX_RESULTS;
-  const prefix = context?.pathPrefix;
   // In base mode only what the change introduces is uploaded (existing and fixed stay out);
   // outside base mode every finding is new.
   const ordered = byImportance(result.findings.filter((f) => findingStatus(f) === 'new'));
@@ -81,7 +80,7 @@ export function formatCheckSarif(
         region.startColumn = f.location.column;
     }
     const physical: Record<string, unknown> = {
-      artifactLocation: { uri: pathToUri(findingPath(f, prefix)) },
+      artifactLocation: { uri: pathToUri(findingPath(f, context)) },
     };
     if (Object.keys(region).length > 0) physical.region = region;
     const location: Record<string, unknown> = { physicalLocation: physical };

@@ -22,7 +22,9 @@ export function formatCheckText(result: CheckResult): string {
   // Suppressed findings are counted in the summary line, not listed (the JSON keeps them).
   for (const f of result.findings) {
     if (f.suppressed) continue;
-    const file = f.location?.file ?? `(${f.subject.kind} ${f.subject.id})`;
+    const file = f.location
+      ? `${f.location.project !== undefined ? `${f.location.project}: ` : ''}${f.location.file}`
+      : `(${f.subject.kind} ${f.subject.id})`;
     let list = byFile.get(file);
     if (!list) byFile.set(file, (list = []));
     list.push(f);

@@ -17,6 +17,11 @@ export interface ReportContext {
   registry?: Registry;
   /** The dbt project's folder relative to the repository root, `/` separators ('' at the root). */
   pathPrefix?: string;
+  /**
+   * In a run over several projects (a mesh): each project's folder relative to the repository
+   * root, by project name, for findings whose location names their project.
+   */
+  projectPrefixes?: Readonly<Record<string, string>>;
   /** The CI environment (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA, CI_PROJECT_URL, …). */
   env?: Readonly<Record<string, string | undefined>>;
   /** The ids of the rules the run had enabled (JUnit's passing testcases). */
@@ -56,9 +61,27 @@ export function repoPath(file: string, prefix: string | undefined): string {
   return p ? `${p}/${f}` : f;
 }
 
-/** The repository-relative file a finding points at: its own, else dbt_project.yml. */
-export function findingPath(f: Finding, prefix: string | undefined): string {
-  return repoPath(f.location?.file ?? PROJECT_ANCHOR, prefix);
+/**
+ * The repository-relative file a finding points at: its own, else dbt_project.yml. Given the
+ * report context, a finding of one project of a mesh gets that project's prefix.
+ */
+export function findingPath(f: Finding, prefix: string | ReportContext | undefined): string {
+  return repoPath(
+    f.location?.file ?? PROJECT_ANCHOR,
+    typeof prefix === 'object' ? prefixOf(f, prefix) : prefix,
+  );
+}
+
+/** The repository folder of the project a finding belongs to. */
+export function prefixOf(f: Finding, context: ReportContext): string | undefined {
+  const project = f.location?.project;
+  if (project !== undefined && context.projectPrefixes) {
+    const own = Object.prototype.hasOwnProperty.call(context.projectPrefixes, project)
+      ? context.projectPrefixes[project]
+      : undefined;
+    if (own !== undefined) return own;
+  }
+  return context.pathPrefix;
 }
 
 /** A path as a relative URI: each segment percent-encoded, `/` kept. */

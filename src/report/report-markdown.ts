@@ -146,6 +146,18 @@ export function formatDomainsMarkdown(report: DomainsReport): string {
       ),
     );
   }
+  if (report.projectMatrix) {
+    out.push('\n## Dependencies between projects\n\n');
+    out.push(
+      report.projectMatrix.length === 0
+        ? 'None.\n'
+        : table(
+            ['Project', 'Depends on', 'Edges'],
+            report.projectMatrix.map((m) => [mdText(m.from), mdText(m.to), String(m.count)]),
+            [2],
+          ),
+    );
+  }
   out.push('\n## Coupling\n\n');
   out.push(
     table(

@@ -169,6 +169,17 @@ export function formatDomainsText(report: DomainsReport): string {
         report.matrix.map((m) => [m.from, m.to, String(m.count)]),
       ),
     );
+  if (report.projectMatrix) {
+    parts.push('\n' + heading('Dependencies between projects'));
+    if (report.projectMatrix.length === 0) parts.push('None.\n');
+    else
+      parts.push(
+        renderTable(
+          [{ header: 'Project' }, { header: 'Depends on' }, num('Edges')],
+          report.projectMatrix.map((m) => [m.from, m.to, String(m.count)]),
+        ),
+      );
+  }
   parts.push('\n' + heading('Cross-domain edges'));
   if (report.edges.length === 0) parts.push('None.\n');
   else

@@ -40,6 +40,10 @@ export const checkResultSchema = z
           location: z
             .object({
               file: z.string().describe('Relative to the dbt project directory.'),
+              project: z
+                .string()
+                .optional()
+                .describe('The dbt project the file belongs to, in a run over several projects.'),
               line: z.number().int().positive().optional(),
               column: z.number().int().positive().optional(),
             })
@@ -303,13 +307,21 @@ export const domainsReportSchema = z
           contractEnforced: z.boolean(),
           allowed: z
             .boolean()
-            .describe('False when cross-domain-ref or domain-dependency reported the edge.'),
+            .describe(
+              'False when cross-domain-ref, domain-dependency or a cross-project rule reported the edge.',
+            ),
           waived: z.boolean().describe('Every such finding is suppressed by a waiver.'),
           rules: z.array(z.string()),
         })
         .strict(),
     ),
     cycles: z.array(z.array(z.string())),
+    projectMatrix: z
+      .array(domainDependency)
+      .optional()
+      .describe(
+        'Several projects only: project `from` depends on project `to` through `count` edges.',
+      ),
     coupling: z.array(
       z
         .object({

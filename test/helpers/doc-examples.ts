@@ -22,6 +22,12 @@
  *   `snapshots/` a snapshot, under `tests/` a singular test, under `analyses/` an analysis;
  *   `ref()` and `source()` calls become dependencies; simple `{{ config(...) }}` arguments
  *   are read).
+ * - Several projects (a mesh): a `dbt_project.yml` block in a folder (`# platform/dbt_project.yml`
+ *   with `name: platform`) makes the blocks under that folder another dbt project, their paths
+ *   relative to it; the blocks outside every such folder are the checked project (which gives
+ *   the dbt-steward.yml). All projects are loaded, as `dbt-steward check a b` loads them, and
+ *   `ref('platform', 'x')` resolves to platform's model; a ref into a project the example does
+ *   not contain stays a placeholder (external, public).
  *
  * A failing example must produce at least one finding of the rule, a passing one none.
  */
@@ -531,9 +537,176 @@ interface Pending {
   where: string;
 }
 
-/** Builds the dbt project an example describes. */
+/**
+ * The dbt projects of an example (a mesh): the checked project, made of the blocks outside
+ * any other project's folder, first; then one project per folder holding a
+ * `dbt_project.yml` block (`# platform/dbt_project.yml` with `name: platform`), made of the
+ * blocks under that folder, their paths relative to it. A two-argument
+ * `ref('platform', 'x')` resolves to that project's model.
+ */
+export function splitProjects(example: DocExample): DocExample[] {
+  const roots = [
+    ...new Set(
+      example.blocks
+        .map((b) => /^(.+)\/dbt_project\.ya?ml$/.exec(b.file)?.[1])
+        .filter((d): d is string => d !== undefined),
+    ),
+  ].sort();
+  if (roots.length === 0) return [example];
+  for (const r of roots)
+    if (roots.some((o) => o !== r && r.startsWith(`${o}/`)))
+      throw new DocExampleError(`${example.ruleId}.md: project folder ${r} is inside another one`);
+  const rootOf = (file: string) => roots.find((r) => file.startsWith(`${r}/`)) ?? null;
+  const out: DocExample[] = [
+    { ...example, blocks: example.blocks.filter((b) => rootOf(b.file) === null) },
+  ];
+  for (const r of roots) {
+    const blocks = example.blocks
+      .filter((b) => rootOf(b.file) === r)
+      .map((b) => ({ ...b, file: b.file.slice(r.length + 1) }));
+    for (const b of blocks)
+      if (/^dbt-steward\.ya?ml$/.test(path.posix.basename(b.file)))
+        throw new DocExampleError(
+          `${example.ruleId}.md:${b.line}: dbt-steward.yml belongs to the checked project, not to ${r}/`,
+        );
+    out.push({ ...example, blocks });
+  }
+  return out;
+}
+
+/** Builds the dbt project an example describes (several, as one mesh; see splitProjects). */
 export function projectOfExample(example: DocExample): Project {
-  const c = collect(example);
+  const parts = splitProjects(example).map((e, i) => {
+    const c = collect(e);
+    if (i > 0 && c.projectName === DOC_EXAMPLE_PROJECT)
+      throw new DocExampleError(
+        `${example.ruleId}.md:${e.blocks[0]!.line}: the dbt_project.yml of another project must give its name`,
+      );
+    return pendingOf(c);
+  });
+  const names = parts.map((p) => p.project);
+  if (new Set(names).size !== names.length)
+    throw new DocExampleError(
+      `${example.ruleId}.md: two projects are named alike: ${names.join(', ')}`,
+    );
+  const project = parts[0]!.project;
+
+  // Resolve dependencies.
+  const byId = new Map<string, ResourceInit>();
+  for (const part of parts)
+    for (const p of part.pending) {
+      if (byId.has(p.init.uniqueId))
+        throw new DocExampleError(`${p.where}: ${p.init.uniqueId} is defined twice`);
+      p.init.packageName = part.project;
+      p.init.projectName = part.project;
+      byId.set(p.init.uniqueId, p.init);
+    }
+  const external = new Map<string, ResourceInit>();
+  const resolveRef = (r: RefCall, from: string, where: string): string => {
+    const pkg = r.package ?? from;
+    const candidates = [...byId.values()].filter(
+      (x) =>
+        x.packageName === pkg &&
+        x.name === r.name &&
+        (x.resourceType === 'model' || x.resourceType === 'seed' || x.resourceType === 'snapshot'),
+    );
+    if (pkg !== from && candidates.length === 0) {
+      const id = `model.${pkg}.${r.name}${r.version ? `.v${r.version}` : ''}`;
+      if (!external.has(id))
+        external.set(id, {
+          uniqueId: id,
+          resourceType: 'model',
+          name: r.name,
+          packageName: pkg,
+          projectName: pkg,
+          fqn: [pkg, r.name],
+          access: 'public',
+          external: true,
+          version: r.version,
+        });
+      return id;
+    }
+    if (candidates.length === 0)
+      throw new DocExampleError(
+        `${where}: ref('${r.name}') names no model, seed or snapshot of the example; add it`,
+      );
+    const wanted = r.version ?? candidates[0]!.latestVersion ?? null;
+    const hit = candidates.find((x) => (x.version ?? null) === wanted) ?? candidates[0]!;
+    if (r.version && hit.version !== r.version)
+      throw new DocExampleError(`${where}: ref('${r.name}', v=${r.version}): no such version`);
+    return hit.uniqueId;
+  };
+  for (const { project: from, pending } of parts)
+    for (const p of pending) {
+      const ids = [...(p.init.dependsOn ?? [])];
+      for (const d of p.deps) {
+        let id: string;
+        if (d.kind === 'ref') id = resolveRef(d.ref, from, p.where);
+        else {
+          id = `source.${from}.${d.source.source}.${d.source.table}`;
+          if (!byId.has(id))
+            throw new DocExampleError(
+              `${p.where}: source('${d.source.source}', '${d.source.table}') is not defined in the example`,
+            );
+        }
+        ids.push(id);
+      }
+      for (const m of p.metrics ?? []) {
+        const id = `metric.${from}.${m}`;
+        if (!byId.has(id))
+          throw new DocExampleError(`${p.where}: metric ${m} is not defined in the example`);
+        ids.push(id);
+      }
+      for (const m of p.measures ?? []) {
+        const sm = [...byId.values()].find(
+          (x) =>
+            x.packageName === from &&
+            x.resourceType === 'semantic_model' &&
+            x.columns?.some((col) => col.name === m),
+        );
+        if (!sm)
+          throw new DocExampleError(`${p.where}: no semantic model of the example defines ${m}`);
+        ids.push(sm.uniqueId);
+      }
+      p.init.dependsOn = [...new Set(ids)];
+    }
+  // Semantic models kept their measures as columns only for the lookup above.
+  for (const { pending } of parts)
+    for (const p of pending) if (p.init.resourceType === 'semantic_model') p.init.columns = [];
+
+  const out = createProject({
+    name: project,
+    resources: [...parts.flatMap((part) => part.pending.map((p) => p.init)), ...external.values()],
+    groups: parts.flatMap((part) =>
+      part.groups.map((g) => ({
+        ...g,
+        uniqueId: `group.${part.project}.${g.name}`,
+        packageName: part.project,
+      })),
+    ),
+  });
+  // The other projects of a mesh are loaded (checked) too, as `dbt-steward check a b` does.
+  for (const part of parts.slice(1)) {
+    const counts: Partial<Record<ResourceType, number>> = {};
+    for (const p of part.pending)
+      counts[p.init.resourceType] = (counts[p.init.resourceType] ?? 0) + 1;
+    out.projects.push({ ...out.projects[0]!, name: part.project, counts });
+  }
+  if (parts.length > 1) {
+    const counts: Partial<Record<ResourceType, number>> = {};
+    for (const r of out.resources.values())
+      if (r.packageName === project) counts[r.resourceType] = (counts[r.resourceType] ?? 0) + 1;
+    out.projects[0] = { ...out.projects[0]!, counts };
+  }
+  return out;
+}
+
+/** One project of an example: its resources, dependencies not yet resolved, and its groups. */
+function pendingOf(c: Collected): {
+  project: string;
+  pending: Pending[];
+  groups: Array<Pick<Group, 'name'> & Partial<Group>>;
+} {
   const project = c.projectName;
   const pending: Pending[] = [];
   const groups: Array<Pick<Group, 'name'> & Partial<Group>> = [];
@@ -907,85 +1080,7 @@ export function projectOfExample(example: DocExample): Project {
     });
   }
 
-  // Resolve dependencies.
-  const byId = new Map<string, ResourceInit>();
-  for (const p of pending) {
-    if (byId.has(p.init.uniqueId))
-      throw new DocExampleError(`${p.where}: ${p.init.uniqueId} is defined twice`);
-    byId.set(p.init.uniqueId, p.init);
-  }
-  const external = new Map<string, ResourceInit>();
-  const resolveRef = (r: RefCall, where: string): string => {
-    const pkg = r.package ?? project;
-    if (pkg !== project) {
-      const id = `model.${pkg}.${r.name}${r.version ? `.v${r.version}` : ''}`;
-      if (!byId.has(id) && !external.has(id))
-        external.set(id, {
-          uniqueId: id,
-          resourceType: 'model',
-          name: r.name,
-          packageName: pkg,
-          projectName: pkg,
-          fqn: [pkg, r.name],
-          access: 'public',
-          external: true,
-          version: r.version,
-        });
-      return id;
-    }
-    const candidates = [...byId.values()].filter(
-      (x) =>
-        x.name === r.name &&
-        (x.resourceType === 'model' || x.resourceType === 'seed' || x.resourceType === 'snapshot'),
-    );
-    if (candidates.length === 0)
-      throw new DocExampleError(
-        `${where}: ref('${r.name}') names no model, seed or snapshot of the example; add it`,
-      );
-    const wanted = r.version ?? candidates[0]!.latestVersion ?? null;
-    const hit = candidates.find((x) => (x.version ?? null) === wanted) ?? candidates[0]!;
-    if (r.version && hit.version !== r.version)
-      throw new DocExampleError(`${where}: ref('${r.name}', v=${r.version}): no such version`);
-    return hit.uniqueId;
-  };
-  for (const p of pending) {
-    const ids = [...(p.init.dependsOn ?? [])];
-    for (const d of p.deps) {
-      let id: string;
-      if (d.kind === 'ref') id = resolveRef(d.ref, p.where);
-      else {
-        id = `source.${project}.${d.source.source}.${d.source.table}`;
-        if (!byId.has(id))
-          throw new DocExampleError(
-            `${p.where}: source('${d.source.source}', '${d.source.table}') is not defined in the example`,
-          );
-      }
-      ids.push(id);
-    }
-    for (const m of p.metrics ?? []) {
-      const id = `metric.${project}.${m}`;
-      if (!byId.has(id))
-        throw new DocExampleError(`${p.where}: metric ${m} is not defined in the example`);
-      ids.push(id);
-    }
-    for (const m of p.measures ?? []) {
-      const sm = [...byId.values()].find(
-        (x) => x.resourceType === 'semantic_model' && x.columns?.some((col) => col.name === m),
-      );
-      if (!sm)
-        throw new DocExampleError(`${p.where}: no semantic model of the example defines ${m}`);
-      ids.push(sm.uniqueId);
-    }
-    p.init.dependsOn = [...new Set(ids)];
-  }
-  // Semantic models kept their measures as columns only for the lookup above.
-  for (const p of pending) if (p.init.resourceType === 'semantic_model') p.init.columns = [];
-
-  return createProject({
-    name: project,
-    resources: [...pending.map((p) => p.init), ...external.values()],
-    groups,
-  });
+  return { project, pending, groups };
 }
 
 function addTests(
@@ -1156,7 +1251,7 @@ function strings(v: unknown): string[] {
  * with the block's `domains` and `owners`.
  */
 export function exampleConfig(example: DocExample, rule: AnyRule): EngineConfig {
-  const c = collect(example);
+  const c = collect(splitProjects(example)[0]!);
   const config = emptyEngineConfig();
   let severity: SeverityOrOff = rule.severity;
   let options: Record<string, unknown> | undefined;

@@ -94,12 +94,31 @@ export function reportContext(
       : needsPrefix && first
         ? detectPathPrefix(projectDirOf(first))
         : '';
-  return {
+  const context: ReportContext = {
     registry: config.registry,
     pathPrefix,
     env: io.env ?? {},
     enabledRules: enabledRuleIds(config),
   };
+  if (needsPrefix && first && project.projects.length > 1) {
+    // A mesh: each project's folder in the repository. With --path-prefix (the first
+    // project's folder) the others follow from where they sit relative to it.
+    const firstDir = projectDirOf(first);
+    const prefixes: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const p of project.projects) {
+      const dir = projectDirOf(p);
+      prefixes[p.name] =
+        args.pathPrefix !== undefined
+          ? normalizePrefix(
+              path.posix.normalize(
+                `${pathPrefix || '.'}/${path.relative(firstDir, dir).split(path.sep).join('/')}`,
+              ),
+            )
+          : detectPathPrefix(dir);
+    }
+    context.projectPrefixes = prefixes;
+  }
+  return context;
 }
 
 /** Run-policy flags shared by the commands that check. */

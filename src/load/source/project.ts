@@ -81,6 +81,11 @@ export interface SourceLoadOptions {
   rootDir?: string;
   /** Variables given on dbt's command line (`--vars`): they beat every dbt_project.yml `vars:`. */
   vars?: Record<string, unknown>;
+  /**
+   * Names of the other dbt projects loaded in the same run (a mesh): two-argument refs into
+   * them become placeholders that the mesh linker replaces with the real models.
+   */
+  meshProjects?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1498,6 +1503,7 @@ function placeholderResource(
 export function loadSourceProject(dir: string, options: SourceLoadOptions): SourceLoad {
   const rootDir = options.rootDir ?? dir;
   const L = new Loader(dir, options.shown, rootDir, options.vars ?? null);
+  for (const name of options.meshProjects ?? []) L.crossProjects.add(name);
   L.loadPackages();
   L.setUpJinja();
   L.readYaml();
