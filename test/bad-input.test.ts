@@ -115,7 +115,12 @@ describe('files that cannot be read', () => {
   test('a directory with nothing to read', async () => {
     fs.mkdirSync(path.join(dir, 'emptydir'));
     const r = await run(['check', 'emptydir'], dir);
-    expectOneLine(r, 'emptydir', 'no manifest.json and no dbt_project.yml found in it or below it', ADVICE);
+    expectOneLine(
+      r,
+      'emptydir',
+      'no manifest.json and no dbt_project.yml found in it or below it',
+      ADVICE,
+    );
   });
 
   test('a dbt project directory not parsed yet is read from source, and says so first', async () => {

@@ -295,7 +295,9 @@ describe('inputs', () => {
     const r = await run(['check'], tmpDir());
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^dbt-steward: error: \.: no manifest\.json and no dbt_project\.yml found in it or below it; pass /);
+    expect(r.stderr).toMatch(
+      /^dbt-steward: error: \.: no manifest\.json and no dbt_project\.yml found in it or below it; pass /,
+    );
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
