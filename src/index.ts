@@ -148,6 +148,7 @@ export {
   resolveRuleEntries,
   type LoadConfigOptions,
   type LoadedConfig,
+  type MeshProject,
   type ResolvedRuleSetting,
 } from './config/load.js';
 export { configFileSchema, configJsonSchema, type ConfigFile } from './config/schema.js';

@@ -112,6 +112,18 @@ describe('check --base: suppressing breaking changes', () => {
     expect(code).toBe(0);
   });
 
+  it('outside base mode a breaking-change waiver is not unused (the rule does not run)', async () => {
+    const dir = pair(manifest(['id'], WAIVE), base);
+    const r = await runCli(['check', 'head.json', '-f', 'json', '--config', config(dir)], dir);
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out.findings.map((f) => f.ruleId)).toEqual([]);
+    expect(r.code).toBe(0);
+    // In base mode, a breaking-change waiver that suppresses nothing is unused.
+    const unchanged = pair(manifest(['id', 'amount'], WAIVE), base);
+    const { out: inBase } = await run(unchanged, ['--config', config(unchanged)]);
+    expect(inBase.findings.map((f) => f.ruleId)).toEqual(['waiver-unused']);
+  });
+
   it('a waiver for another rule does not suppress it and is still reported unused', async () => {
     const other = { steward: { waive: [{ rule: 'owner-present', reason: 'Not yet.' }] } };
     const dir = pair(manifest(['id'], other), base);

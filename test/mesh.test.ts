@@ -5,7 +5,9 @@
  * the cross-project rules, reports and path mapping across projects. Expectations on the
  * corpus's cross-project sets are written down here with the reason for each.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -383,5 +385,111 @@ describe('mesh inputs', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+let hasGit = true;
+try {
+  execFileSync('git', ['--version'], { stdio: 'ignore' });
+  execFileSync('tar', ['--version'], { stdio: 'ignore' });
+} catch {
+  hasGit = false;
+}
+const gitDescribe = hasGit ? describe : describe.skip;
+
+gitDescribe('a breaking change across projects (--base, the mesh in a git repository)', () => {
+  /** A copy of the fixture mesh committed to a new repository; the head drops a column. */
+  function meshRepo(): { root: string; git: (...a: string[]) => string } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-mesh-'));
+    fs.cpSync(MESH, root, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'test');
+    git('config', 'commit.gpgsign', 'false');
+    git('add', '.');
+    git('commit', '-q', '-m', 'base');
+    // The head: sales drops customer_id from its public, contracted fct_orders.
+    const yml = path.join(root, 'sales', 'models', 'marts', '_models.yml');
+    const text = fs.readFileSync(yml, 'utf8');
+    const column =
+      / {6}- name: customer_id\n {8}data_type: integer\n {8}description: Who ordered\.\n/;
+    expect(text).toMatch(column);
+    fs.writeFileSync(yml, text.replace(column, ''));
+    return { root, git };
+  }
+
+  const breakingOf = (r: CheckResult) =>
+    r.findings.filter((f) => f.ruleId === 'breaking-change' && !f.suppressed);
+
+  test('--base REF reads every project at its own folder; the finding names the consuming projects and owners', async () => {
+    const { root, git } = meshRepo();
+    try {
+      const before = git('status', '--porcelain');
+      const run = await runCli(['check', '--base', 'HEAD', '--format', 'json'], root);
+      expect(run.stderr).not.toMatch(/error/);
+      const result = JSON.parse(run.stdout) as CheckResult;
+      expect(result.projects.map((p) => p.name)).toEqual(['sales', 'finance', 'marketing']);
+      const breaking = breakingOf(result);
+      expect(breaking.map((f) => f.message)).toEqual([
+        "Breaking change to 'fct_orders': column 'customer_id' removed; it breaks projects finance (owner finance-data@acme.example), marketing (owner marketing-data@acme.example).",
+      ]);
+      expect(breaking[0]!.related).toEqual([
+        'model.finance.fct_revenue',
+        'model.marketing.fct_campaign_orders',
+      ]);
+      expect(breaking[0]!.location).toMatchObject({ project: 'sales' });
+      // Only the breaking change is new: the findings the mesh already had are existing.
+      const fresh = result.findings.filter(
+        (f) => (f as Finding & { status: string }).status === 'new',
+      );
+      expect(fresh.map((f) => f.ruleId)).toEqual(['breaking-change']);
+      expect(run.code).toBe(1);
+      expect(git('status', '--porcelain')).toBe(before);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('--base with no value takes each project\u2019s base from its mesh entry', async () => {
+    const { root } = meshRepo();
+    try {
+      const config = path.join(root, 'dbt-steward.yml');
+      fs.writeFileSync(
+        config,
+        fs.readFileSync(config, 'utf8').replace(/( {4}- path: (\w+)\n)/g, '$1      base: HEAD\n'),
+      );
+      const run = await runCli(['check', '--base', '--format', 'json'], root);
+      const result = JSON.parse(run.stdout) as CheckResult;
+      expect(breakingOf(result).map((f) => f.nodeId)).toEqual(['model.sales.fct_orders']);
+      // A project without a base in its entry is a usage error naming it.
+      fs.writeFileSync(
+        config,
+        fs
+          .readFileSync(config, 'utf8')
+          .replace('    - path: marketing\n      base: HEAD\n', '    - path: marketing\n'),
+      );
+      const missing = await runCli(['check', '--base'], root);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/project marketing has no base in the config's mesh: section/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a manifest cannot be the base of several projects', async () => {
+    const run = await runCli(
+      [
+        'check',
+        '--config',
+        'fixtures/mesh-projects/dbt-steward.yml',
+        '--base',
+        'fixtures/example-mesh/target/manifest.json',
+      ],
+      REPO,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/a manifest is the base of one project, and 3 projects are checked/);
   });
 });

@@ -106,45 +106,73 @@ export function resolveBase(base: string, cwd: string, projectDir: string): Base
   return { kind: 'git', ref: base, commit, root, prefix: rel.split(path.sep).join('/') };
 }
 
-/** Reads the base project. A git ref is extracted to a temporary directory, removed after. */
-export async function loadBase(spec: BaseSpec, cwd: string): Promise<Project> {
-  if (spec.kind === 'path') return loadProject([spec.path], { cwd, mode: 'manifest' });
+/**
+ * Reads the base side: one spec per head project (a mesh compares each project with its own
+ * base). Manifests are read as manifests; git refs are extracted (`git archive` of the
+ * project's folder at that commit) to a temporary directory, removed after, and read from
+ * source. All specs of one run are of one kind, so that like is compared with like.
+ */
+export async function loadBase(
+  specs: BaseSpec | readonly BaseSpec[],
+  cwd: string,
+): Promise<Project> {
+  const list = Array.isArray(specs) ? (specs as readonly BaseSpec[]) : [specs as BaseSpec];
+  const paths = list.filter((s): s is Extract<BaseSpec, { kind: 'path' }> => s.kind === 'path');
+  if (paths.length === list.length)
+    return loadProject(
+      paths.map((s) => s.path),
+      { cwd, mode: 'manifest' },
+    );
+  if (paths.length > 0)
+    throw new InputError(
+      `--base: ${paths[0]!.path} is a manifest while another project's base is a git ref; give every project a base of one kind`,
+      paths[0]!.path,
+    );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbt-steward-base-'));
   try {
-    let archive: Buffer;
-    try {
-      archive = execFileSync(
-        'git',
-        ['archive', '--format=tar', spec.commit, '--', spec.prefix === '' ? '.' : spec.prefix],
-        { cwd: spec.root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 2 ** 31 - 1 },
-      );
-    } catch (err) {
-      throw new InputError(
-        `--base ${spec.ref}: git cannot read the project at that commit (${stderrOf(err)}); was the project in ${spec.prefix || 'the repository root'} then?`,
-        spec.ref,
-      );
-    }
-    try {
-      execFileSync('tar', ['-x', '-f', '-', '-C', tmp], {
-        input: archive,
-        stdio: ['pipe', 'ignore', 'pipe'],
-      });
-    } catch (err) {
-      throw new InputError(
-        `--base ${spec.ref}: cannot extract the project (${stderrOf(err)}); is tar installed?`,
-        spec.ref,
-      );
-    }
-    const dir = path.join(tmp, ...(spec.prefix === '' ? [] : spec.prefix.split('/')));
-    if (!fs.existsSync(path.join(dir, 'dbt_project.yml')))
-      throw new InputError(
-        `--base ${spec.ref}: there is no dbt_project.yml in ${spec.prefix || 'the repository root'} at that commit`,
-        spec.ref,
-      );
-    return await loadProject([dir], { cwd, mode: 'source' });
+    const dirs = list.map((spec, i) =>
+      extract(spec as Extract<BaseSpec, { kind: 'git' }>, path.join(tmp, String(i))),
+    );
+    return await loadProject(dirs, { cwd, mode: 'source' });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The project's folder at the commit, extracted under `tmp`; returns the project directory. */
+function extract(spec: Extract<BaseSpec, { kind: 'git' }>, tmp: string): string {
+  fs.mkdirSync(tmp, { recursive: true });
+  let archive: Buffer;
+  try {
+    archive = execFileSync(
+      'git',
+      ['archive', '--format=tar', spec.commit, '--', spec.prefix === '' ? '.' : spec.prefix],
+      { cwd: spec.root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 2 ** 31 - 1 },
+    );
+  } catch (err) {
+    throw new InputError(
+      `--base ${spec.ref}: git cannot read the project at that commit (${stderrOf(err)}); was the project in ${spec.prefix || 'the repository root'} then?`,
+      spec.ref,
+    );
+  }
+  try {
+    execFileSync('tar', ['-x', '-f', '-', '-C', tmp], {
+      input: archive,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+  } catch (err) {
+    throw new InputError(
+      `--base ${spec.ref}: cannot extract the project (${stderrOf(err)}); is tar installed?`,
+      spec.ref,
+    );
+  }
+  const dir = path.join(tmp, ...(spec.prefix === '' ? [] : spec.prefix.split('/')));
+  if (!fs.existsSync(path.join(dir, 'dbt_project.yml')))
+    throw new InputError(
+      `--base ${spec.ref}: there is no dbt_project.yml in ${spec.prefix || 'the repository root'} at that commit`,
+      spec.ref,
+    );
+  return dir;
 }
 
 /** Parse errors make the comparison meaningless (false fixes, false removals): exit 2. */
@@ -213,7 +241,7 @@ function resuppress(
  * head's result, and marks every finding new, existing or fixed.
  */
 export async function compareWithBase(
-  spec: BaseSpec,
+  spec: BaseSpec | readonly BaseSpec[],
   head: Project,
   headResult: CheckResult,
   config: LoadedConfig,
@@ -258,8 +286,12 @@ export async function compareWithBase(
     };
     const settings = new Settings(config.registry, config.engine, { domainOf, select });
     const breaking = breakingChanges(base, head, changes, run.now ? { now: run.now } : {});
-    const added = breakingFindings(breaking, entry, head, (r) =>
-      severityOf(settings.forResource(entry.id, r), entry, 'breaking'),
+    const added = breakingFindings(
+      breaking,
+      entry,
+      head,
+      (r) => severityOf(settings.forResource(entry.id, r), entry, 'breaking'),
+      { base, ownerOf },
     ).filter(
       (f) => !selected || selected.has(f.nodeId ?? '') || !head.resources.has(f.nodeId ?? ''),
     );
@@ -273,6 +305,7 @@ export async function compareWithBase(
         settings,
         select,
         domainOf,
+        baseMode: true,
       });
   }
   findings.sort(compareFindings);

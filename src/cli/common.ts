@@ -16,6 +16,8 @@ import {
   selectionFor,
   type Baseline,
   type LoadedConfig,
+  type MeshProject,
+  type ProjectInfo,
   type Project,
   type Reporter,
 } from '../index.js';
@@ -202,25 +204,28 @@ export function readBaselineOption(
   return { baseline: readBaselineFile(file, shown), file: shown };
 }
 
+/** The `mesh:` entry a loaded project comes from (matched by its directory or manifest), if any. */
+export function meshEntryOf(
+  config: Pick<LoadedConfig, 'mesh'>,
+  info: ProjectInfo,
+  cwd: string,
+): MeshProject | undefined {
+  const file = path.resolve(cwd, info.path);
+  const dirs = new Set([info.rootDir, file, path.dirname(file)]);
+  return config.mesh.find((m) => dirs.has(m.path));
+}
+
 /**
- * The mesh entries' default domains, by the name of the project each entry loaded (matched
- * by directory: the project's, or the manifest's). Entries whose project is not loaded in
- * this run are left out.
+ * The mesh entries' default domains, by the name of the project each entry loaded. Entries
+ * whose project is not loaded in this run are left out.
  */
 export function applyMeshDomains(config: LoadedConfig, project: Project, cwd: string): void {
-  const byDir = new Map<string, string>();
-  for (const p of project.projects) {
-    const file = path.resolve(cwd, p.path);
-    for (const dir of [p.rootDir, file, path.dirname(file)])
-      if (dir !== null && !byDir.has(dir)) byDir.set(dir, p.name);
-  }
   const projects: Record<string, { domain: string; origin: string }> = Object.create(
     null,
   ) as Record<string, { domain: string; origin: string }>;
-  for (const m of config.mesh) {
-    const name = byDir.get(m.path);
-    if (m.domain !== null && name !== undefined)
-      projects[name] = { domain: m.domain, origin: m.origin };
+  for (const p of project.projects) {
+    const m = meshEntryOf(config, p, cwd);
+    if (m?.domain != null) projects[p.name] = { domain: m.domain, origin: m.origin };
   }
   if (Object.keys(projects).length > 0) config.engine.domains.projects = projects;
 }

@@ -92,6 +92,11 @@ export interface RunOptions {
   baseline?: { baseline: Baseline; file: string } | null;
   /** Rule failures become `rule-error` findings instead of failing the run. */
   continueOnRuleError?: boolean;
+  /**
+   * The head of a base-mode run: breaking changes are looked for (after the rules), so
+   * `breaking-change` waivers and baseline entries count as for a rule that runs.
+   */
+  baseMode?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -421,6 +426,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
       settings,
       select,
       domainOf,
+      ...(options.baseMode ? { baseMode: true } : {}),
     }),
   );
 
@@ -453,6 +459,11 @@ export interface SuppressionOptions {
   /** unique_ids a dbt selector picks (memoized by the caller). */
   select: (selector: string) => ReadonlySet<string>;
   domainOf: (id: string) => string | null;
+  /**
+   * Base mode: breaking changes were looked for. Otherwise `breaking-change` does not run, so
+   * its waivers are not unused and its baseline entries not stale.
+   */
+  baseMode?: boolean;
 }
 
 /**
@@ -468,6 +479,7 @@ export function applySuppressions(
 ): EngineFindingDraft[] {
   const { registry, settings, selected } = options;
   const isEnabled = (ruleId: string, resourceId: string | null) => {
+    if (ruleId === 'breaking-change' && !options.baseMode) return false;
     const r = resourceId ? project.resources.get(resourceId) : undefined;
     return settings.forResource(ruleId, r ?? null).severity !== 'off';
   };

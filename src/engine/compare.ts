@@ -18,7 +18,7 @@
  * - Resources defined in files that could not be parsed (ProjectInfo.unparsedFiles) on
  *   either side are never reported as removed, and their findings never as fixed.
  */
-import type { Column, Constraint, Resource, ResourceType } from '../model.js';
+import type { Column, Constraint, OwnerValue, Resource, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
 import { fingerprintOf, type Finding, type CheckResult } from './check.js';
 import type { RegistryEntry } from './registry.js';
@@ -697,29 +697,42 @@ export function breakingFindings(
   entry: RegistryEntry,
   head: Project,
   severityOf: (resource: Resource | null) => SeverityOrOff,
+  options: { base?: Project; ownerOf?: (id: string) => OwnerValue } = {},
 ): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
+  const resourceOf = (id: string) => head.resources.get(id) ?? options.base?.resources.get(id);
+  const isMesh = head.projects.length > 1;
   for (const c of changes) {
     const nodeId = c.headId ?? c.baseId;
     const severity = severityOf(head.resources.get(nodeId) ?? null);
     if (severity === 'off') continue;
-    const data = { name: c.name, change: c.change, kind: c.kind };
+    const model = resourceOf(nodeId);
+    const data: Record<string, string> = { name: c.name, change: c.change, kind: c.kind };
+    // In a mesh, the other projects the change breaks, each with its consumers' owners.
+    const projects = consumerProjects(c.consumers, model?.projectName, resourceOf, options.ownerOf);
+    const messageId = projects ? 'crossProject' : 'breaking';
+    if (projects) data.projects = projects;
     const identity: Record<string, unknown> = {};
-    for (const k of entry.identity) identity[k] = (data as Record<string, unknown>)[k] ?? null;
+    for (const k of entry.identity) identity[k] = data[k] ?? null;
     const subject = { kind: 'node' as const, id: nodeId };
-    const fingerprint = fingerprintOf(entry.id, 'breaking', subject, c.consumers, identity);
+    const fingerprint = fingerprintOf(entry.id, messageId, subject, c.consumers, identity);
     const f: Finding = {
       ruleId: entry.id,
-      messageId: 'breaking',
+      messageId,
       data,
       severity,
-      message: formatMessage(entry.messages.breaking ?? '{{change}}', data),
+      message: formatMessage(
+        entry.messages[messageId] ?? entry.messages.breaking ?? '{{change}}',
+        data,
+      ),
       nodeId,
       subject,
       fingerprint,
     };
-    if (c.file !== null) f.location = { file: c.file };
+    if (c.file !== null)
+      f.location =
+        isMesh && model ? { file: c.file, project: model.projectName } : { file: c.file };
     if (c.consumers.length > 0) f.related = [...c.consumers];
     const key = `${fingerprint}\0${f.message}`;
     if (seen.has(key)) continue;
@@ -727,6 +740,38 @@ export function breakingFindings(
     out.push(f);
   }
   return out;
+}
+
+/**
+ * `finance (owner finance-data@acme.example), marketing (owners a, b)`: the projects other
+ * than the model's own that consumers belong to, with their consumers' owners; null when
+ * every consumer is in the model's project.
+ */
+function consumerProjects(
+  consumers: readonly string[],
+  own: string | undefined,
+  resourceOf: (id: string) => Resource | undefined,
+  ownerOf: ((id: string) => OwnerValue) | undefined,
+): string | null {
+  const byProject = new Map<string, Set<string>>();
+  for (const id of consumers) {
+    const r = resourceOf(id);
+    if (!r || own === undefined || r.projectName === own) continue;
+    let owners = byProject.get(r.projectName);
+    if (!owners) byProject.set(r.projectName, (owners = new Set()));
+    const owner = ownerLabel(ownerOf?.(id) ?? null);
+    if (owner !== null) owners.add(owner);
+  }
+  if (byProject.size === 0) return null;
+  return [...byProject.keys()]
+    .sort(cmp)
+    .map((p) => {
+      const owners = [...byProject.get(p)!].sort(cmp);
+      return owners.length === 0
+        ? `${p} (no owner)`
+        : `${p} (${owners.length === 1 ? 'owner' : 'owners'} ${owners.join(', ')})`;
+    })
+    .join(', ');
 }
 
 function cmp(a: string, b: string): number {

@@ -186,7 +186,10 @@ const ENGINE_FINDINGS: readonly EngineFindingSpec[] = [
     category: 'contracts',
     severity: 'error',
     recommended: true,
-    messages: { breaking: "Breaking change to '{{name}}': {{change}}." },
+    messages: {
+      breaking: "Breaking change to '{{name}}': {{change}}.",
+      crossProject: "Breaking change to '{{name}}': {{change}}; it breaks projects {{projects}}.",
+    },
     identity: ['kind', 'change'],
   },
 ];

@@ -1,7 +1,10 @@
 /** `dbt-steward check`: the governance rules over the inputs, with waivers and the baseline. */
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkReporters,
+  getBuiltinRules,
+  loadConfig,
   compareFindings,
   detectPathPrefix,
   normalizePrefix,
@@ -15,6 +18,7 @@ import {
   runRules,
   type CheckResult,
   type LoadedConfig,
+  type MeshProject,
   type Project,
   type Reporter,
   type ReportContext,
@@ -22,6 +26,7 @@ import {
 import {
   formatOptions,
   inputOptions,
+  meshEntryOf,
   outputs,
   prepare,
   projectDirOf,
@@ -77,6 +82,64 @@ function enabledRuleIds(config: LoadedConfig): string[] {
     if (base !== 'off' || overridden) out.push(id);
   }
   return out;
+}
+
+/** `--base` with no value: the config's mesh entries that name a base (at least one). */
+async function meshEntriesWithBase(
+  args: CheckArgs,
+  io: CliIO,
+): Promise<{ entries: MeshProject[] }> {
+  const config = await loadConfig({
+    cwd: io.cwd,
+    ...(args.config !== undefined ? { configFile: args.config } : {}),
+    startDirs: [io.cwd],
+    rules: getBuiltinRules(),
+  });
+  const entries = config.mesh.filter((m) => m.base !== null);
+  if (entries.length === 0)
+    throw new UsageError(
+      "--base without a value compares each project with the `base` of its entry in the config's mesh: section, and no entry has one; add `base:` to the entries or give --base REF",
+    );
+  return { entries };
+}
+
+function meshBaseKind({ entries }: { entries: MeshProject[] }): BaseSpec['kind'] {
+  const kinds = new Set(
+    entries.map((m) => (fs.existsSync(path.resolve(m.baseDir, m.base!)) ? 'path' : 'git')),
+  );
+  if (kinds.size > 1)
+    throw new UsageError(
+      "the mesh: entries' bases mix manifests and git refs; give every project a base of one kind",
+    );
+  return [...kinds][0]!;
+}
+
+/**
+ * One base per loaded project: BASE for each (a git ref is read at each project's own
+ * folder; a manifest is the base of a single project), or, for `--base` with no value, each
+ * project's mesh entry's base.
+ */
+function baseSpecsFor(base: string, project: Project, config: LoadedConfig, io: CliIO): BaseSpec[] {
+  const dirs = project.projects.map(projectDirOf);
+  if (base !== '') {
+    const asPath = path.resolve(io.cwd, base);
+    if (fs.existsSync(asPath)) {
+      if (dirs.length > 1)
+        throw new UsageError(
+          `--base ${base}: a manifest is the base of one project, and ${dirs.length} projects are checked; give a git ref, or each project's base in the config's mesh: section and --base with no value`,
+        );
+      return [{ kind: 'path', path: asPath }];
+    }
+    return dirs.map((dir) => resolveBase(base, io.cwd, dir));
+  }
+  return project.projects.map((p, i) => {
+    const entry = meshEntryOf(config, p, io.cwd);
+    if (!entry || entry.base === null)
+      throw new UsageError(
+        `--base: project ${p.name} has no base in the config's mesh: section${entry ? ` (${entry.origin})` : ''}; add \`base:\` to its entry, or give --base REF`,
+      );
+    return resolveBase(entry.base, entry.baseDir, dirs[i]!);
+  });
 }
 
 /** What reporters get besides the result: registry, path prefix, CI environment. */
@@ -214,7 +277,7 @@ export const checkCommand: Command = {
       .option('base', {
         type: 'string',
         describe:
-          'compare with BASE (a manifest, a directory holding one, or a git ref): findings become new, existing or fixed, breaking changes and their impact are reported, and only new errors fail the run',
+          "compare with BASE (a manifest, a directory holding one, or a git ref, read at each project's folder): findings become new, existing or fixed, breaking changes and their impact are reported, and only new errors fail the run; with no value, each project's base from the config's mesh: section",
       })
       .option('fail-on-existing', {
         type: 'boolean',
@@ -228,21 +291,26 @@ export const checkCommand: Command = {
       !(Number.isInteger(args.maxWarnings) && args.maxWarnings >= 0)
     )
       throw new UsageError('--max-warnings takes a whole number of 0 or more');
-    let baseSpec: BaseSpec | null = null;
+    // The kind of base is known before loading: with a git ref both sides are read from
+    // source, so that like is compared with like.
+    let baseKind: BaseSpec['kind'] | null = null;
     if (args.base !== undefined) {
-      baseSpec = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
-      if (baseSpec.kind === 'git' && args.manifest !== undefined)
+      baseKind =
+        args.base === ''
+          ? meshBaseKind(await meshEntriesWithBase(args, io))
+          : resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd)).kind;
+      if (baseKind === 'git' && args.manifest !== undefined)
         throw new UsageError(
           '--base with a git ref reads both sides from source; drop --manifest, or give the base as a manifest file',
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
-    // With a git ref both sides are read from source, so that like is compared with like.
     const {
       project,
       config,
       selected: bySelect,
       now,
-    } = await prepare(baseSpec?.kind === 'git' ? { ...args, source: true } : args, io);
+    } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io);
+    const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
     if (args.printConfig) {
       io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
       return 0;
@@ -268,6 +336,7 @@ export const checkCommand: Command = {
         selected,
         baseline,
         continueOnRuleError: args.continueOnRuleError,
+        baseMode: baseSpec !== null,
       });
       if (baseSpec) progress.update('comparing with the base');
       result = baseSpec
