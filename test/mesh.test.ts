@@ -221,6 +221,24 @@ describe('the fixture mesh of three projects (fixtures/mesh-projects)', () => {
       REPO,
     );
     expect(text.stdout).toMatch(/Dependencies between projects/);
+    const html = await runCli(
+      ['report', 'domains', '--config', 'fixtures/mesh-projects/dbt-steward.yml', '-f', 'html'],
+      REPO,
+    );
+    expect(html.stdout).toMatch(/<h3>Dependencies between projects<\/h3>/);
+  });
+
+  test('--changed-files scopes the findings to a changed file of one project of the mesh', async () => {
+    const r = await check([
+      '--config',
+      'fixtures/mesh-projects/dbt-steward.yml',
+      '--changed-files',
+      'fixtures/mesh-projects/finance/models/marts/fct_order_margin.sql',
+    ]);
+    expect(r.result.findings.map(brief)).toEqual([
+      'cross-domain-ref model.finance.fct_order_margin',
+      'cross-project-public-only model.finance.fct_order_margin',
+    ]);
   });
 
   test('CI outputs point at each project\u2019s own folder in the repository', async () => {

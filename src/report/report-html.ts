@@ -521,6 +521,19 @@ function renderDomains(report: DomainsReport): string {
         .join('')}</ul>\n`,
     );
   }
+  if (report.projectMatrix && report.projectMatrix.length > 0)
+    parts.push(
+      '<h3>Dependencies between projects</h3>\n',
+      renderTable({
+        id: 'projects-table',
+        caption: 'A mesh of dbt projects: which project depends on which (edge counts)',
+        filterable: false,
+        columns: [{ label: 'Project' }, { label: 'Depends on' }, { label: 'Edges', numeric: true }],
+        rows: report.projectMatrix.map((m) => ({
+          cells: [text(m.from), text(m.to), num(m.count)],
+        })),
+      }),
+    );
   parts.push('</section>\n<section id="edges"><h2>Cross-domain edges</h2>\n');
   parts.push(
     renderTable({
