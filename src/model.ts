@@ -121,6 +121,11 @@ export interface Resource {
   test: TestInfo | null;
   /** Name of the dbt project (root of the manifest) this resource was loaded from. */
   projectName: string;
+  /**
+   * sha256 of the resource's file as dbt records it (`checksum.checksum`; source mode hashes
+   * the file the same way); null when unknown (YAML-defined resources, placeholders).
+   */
+  checksum?: string | null;
 }
 
 export interface Group {

@@ -69,6 +69,25 @@ describe('compareProjects', () => {
     expect(changes.modified).toEqual([]);
   });
 
+  it('pairs a model moved and renamed as it is by its file checksum; a changed checksum is a modification', () => {
+    const { changes } = compare(
+      [model('orders', { checksum: 'aaa' }), model('users', { checksum: 'bbb' })],
+      [
+        model('fct_orders', { filePath: 'models/marts/fct_orders.sql', checksum: 'aaa' }),
+        model('users', { checksum: 'ccc' }),
+      ],
+    );
+    expect(changes.renamed).toEqual([
+      { from: id('orders'), to: id('fct_orders'), resourceType: 'model', by: 'checksum' },
+    ]);
+    expect(changes.modified).toEqual([
+      { uniqueId: id('users'), resourceType: 'model', kinds: ['checksum'] },
+    ]);
+    // Without checksums on one side nothing is known about the file contents.
+    const unknown = compare([model('users', { checksum: 'bbb' })], [model('users')]);
+    expect(unknown.changes.modified).toEqual([]);
+  });
+
   it('pairs renames by same file path and by same name in another path', () => {
     const src = (name: string, source: string, file: string): ResourceInit => ({
       uniqueId: `source.${P}.${source}.${name}`,

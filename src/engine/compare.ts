@@ -6,11 +6,12 @@
  * which findings are new, existing or fixed. No I/O.
  *
  * Simplifications, documented in docs/ci.md:
- * - The model has no file checksum: a rename is a removed and an added resource of the same
- *   type with the same file path (a YAML-defined resource renamed in place, a model whose
- *   SQL file kept its path), or with the same name in another path (a changed package or
- *   source name). A model moved to another folder under the same name keeps its unique_id
- *   and is a modification (`config`), not a rename.
+ * - A rename is a removed and an added resource of the same type with the same file checksum
+ *   (dbt's sha256 of the file: moved and renamed as it is), else the same file path (a
+ *   YAML-defined resource renamed in place, a model whose SQL file kept its path), else the
+ *   same name in another path (a changed package or source name). A model moved to another
+ *   folder under the same name keeps its unique_id and is a modification (`config`), not a
+ *   rename.
  * - A disabled model is absent from the manifest's nodes: it is reported as removed.
  * - With `contract.alias_types` (dbt's default), data types are compared after a small table
  *   of common aliases (int → integer, string → text, …) rather than each adapter's own
@@ -34,7 +35,8 @@ export type ChangeKind =
   | 'owner'
   | 'domain'
   | 'materialized'
-  | 'description';
+  | 'description'
+  | 'checksum';
 
 export interface ModifiedResource {
   uniqueId: string;
@@ -48,8 +50,11 @@ export interface RenamedResource {
   /** unique_id in the head. */
   to: string;
   resourceType: ResourceType;
-  /** `path`: same file path, another name; `name`: same name, another path. */
-  by: 'path' | 'name';
+  /**
+   * `checksum`: the same file contents (dbt's checksum) under another name or path; `path`:
+   * same file path, another name; `name`: same name, another path.
+   */
+  by: 'checksum' | 'path' | 'name';
 }
 
 export interface ProjectChanges {
@@ -255,6 +260,8 @@ export function changeKinds(
   }
   if (b.materialized !== h.materialized) kinds.push('materialized');
   if (b.description !== h.description) kinds.push('description');
+  // The file's contents (SQL), when both sides know them.
+  if (b.checksum && h.checksum && b.checksum !== h.checksum) kinds.push('checksum');
   return kinds;
 }
 
@@ -289,7 +296,7 @@ export function compareProjects(
   const taken = new Set<string>();
   // Candidates indexed by type and key (file path or name), so that pairing stays linear.
   const pair = (
-    by: 'path' | 'name',
+    by: RenamedResource['by'],
     keyOf: (x: Resource) => string | null,
     match: (x: Resource, y: Resource) => boolean,
   ) => {
@@ -315,6 +322,13 @@ export function compareProjects(
       renamed.push({ from: r.uniqueId, to: to.uniqueId, resourceType: r.resourceType, by });
     }
   };
+  // The same file contents first (a file moved and renamed as it is), then the same path,
+  // then the same name.
+  pair(
+    'checksum',
+    (x) => x.checksum ?? null,
+    () => true,
+  );
   pair(
     'path',
     (x) => x.filePath,

@@ -210,7 +210,16 @@ function makeResource(
     owner: extra.owner ?? null,
     test: extra.test ?? null,
     projectName: external ? raw.package_name : ctx.projectName,
+    checksum: checksumOf(raw),
   };
+}
+
+/** dbt's `checksum: {name: sha256, checksum}` of a file node; null for path-only checksums. */
+function checksumOf(raw: object): string | null {
+  const c = (raw as { checksum?: unknown }).checksum;
+  if (c === null || typeof c !== 'object') return null;
+  const { name, checksum } = c as { name?: unknown; checksum?: unknown };
+  return name === 'sha256' && typeof checksum === 'string' && checksum !== '' ? checksum : null;
 }
 
 /** Injected cross-project nodes have neither original_file_path nor path. */

@@ -107,7 +107,7 @@ export const checkResultSchema = z
               from: z.string(),
               to: z.string(),
               resourceType: z.string(),
-              by: z.enum(['path', 'name']),
+              by: z.enum(['checksum', 'path', 'name']),
             })
             .strict(),
         ),
@@ -127,6 +127,7 @@ export const checkResultSchema = z
                   'domain',
                   'materialized',
                   'description',
+                  'checksum',
                 ]),
               ),
             })
