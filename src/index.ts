@@ -34,7 +34,13 @@ export { writeFileAtomic } from './write-file.js';
 export { VERSION } from './version.js';
 
 // Loading
-export { loadProject, resolveInput, type LoadOptions, type ResolvedInput } from './load/index.js';
+export {
+  loadProject,
+  parseVars,
+  resolveInput,
+  type LoadOptions,
+  type ResolvedInput,
+} from './load/index.js';
 export { NEWEST_SCHEMA_VERSION } from './load/manifest.js';
 export { readSelectorsFile, SELECTORS_FILE } from './load/selectors-file.js';
 export { Locator, yamlFileOf, type YamlPosition } from './load/locate.js';

@@ -115,6 +115,7 @@ export function resolveBase(base: string, cwd: string, projectDir: string): Base
 export async function loadBase(
   specs: BaseSpec | readonly BaseSpec[],
   cwd: string,
+  vars?: Record<string, unknown>,
 ): Promise<Project> {
   const list = Array.isArray(specs) ? (specs as readonly BaseSpec[]) : [specs as BaseSpec];
   const paths = list.filter((s): s is Extract<BaseSpec, { kind: 'path' }> => s.kind === 'path');
@@ -133,7 +134,7 @@ export async function loadBase(
     const dirs = list.map((spec, i) =>
       extract(spec as Extract<BaseSpec, { kind: 'git' }>, path.join(tmp, String(i))),
     );
-    return await loadProject(dirs, { cwd, mode: 'source' });
+    return await loadProject(dirs, { cwd, mode: 'source', ...(vars ? { vars } : {}) });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -247,8 +248,9 @@ export async function compareWithBase(
   config: LoadedConfig,
   run: Pick<RunOptions, 'now' | 'selected' | 'baseline' | 'continueOnRuleError'>,
   cwd: string,
+  vars?: Record<string, unknown>,
 ): Promise<BaseModeResult> {
-  const base = await loadBase(spec, cwd);
+  const base = await loadBase(spec, cwd, vars);
   assertParsed(base, 'base');
   assertParsed(head, 'head');
   const selected = run.selected ?? null;

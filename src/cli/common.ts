@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import {
   getBuiltinRules,
+  parseVars,
   InputError,
   loadConfig,
   loadProject,
@@ -56,6 +57,8 @@ export interface CommonArgs {
   manifest?: string | undefined;
   /** A file that cannot be parsed (parse-error) is an input error: exit 2. */
   strictParse?: boolean;
+  /** Source mode: dbt's `--vars` (a YAML mapping). */
+  vars?: string | undefined;
 }
 
 /** One CLI command: its yargs definition and its run function (returns the exit code). */
@@ -113,6 +116,11 @@ export function inputOptions(y: Argv): Argv {
     .option('manifest', {
       type: 'string',
       describe: 'read this manifest.json for the project, fresh or not',
+    })
+    .option('vars', {
+      type: 'string',
+      describe:
+        "source mode: variables as dbt's --vars takes them, a YAML mapping such as '{start_date: \"2024-01-01\"}'",
     })
     .option('strict-parse', {
       type: 'boolean',
@@ -264,8 +272,10 @@ export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
         inputs = early.mesh.map((m) => path.relative(io.cwd, m.path) || '.');
       }
     }
+    const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
     const project = await loadProject(inputs, {
       cwd: io.cwd,
+      ...(vars ? { vars } : {}),
       ...(args.source === true ? { mode: 'source' as const } : {}),
       ...(args.manifest !== undefined ? { manifest: args.manifest } : {}),
       // The first line on stderr says what each project directory was read from.

@@ -16,7 +16,32 @@ import { describeFsError, readFileChunked } from './read-file.js';
 import { discoverFiles } from './source/discover.js';
 import { manifestFreshness } from './source/freshness.js';
 import { loadSourceProject, readProjectFile } from './source/project.js';
-import { YamlSyntaxError } from './source/yaml.js';
+import { parseDbtYaml, YamlSyntaxError } from './source/yaml.js';
+
+/**
+ * dbt's `--vars` argument: a YAML (or JSON) mapping, read as dbt reads it (PyYAML's
+ * safe_load rules: YAML 1.1 booleans, the last duplicate key wins).
+ */
+export function parseVars(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parseDbtYaml(text, '--vars').value;
+  } catch (err) {
+    if (err instanceof YamlSyntaxError)
+      throw new InputError(
+        `--vars: not valid YAML (${err.message.replace(/^--vars:\s*/, '')}); write a mapping such as '{start_date: "2024-01-01"}'`,
+        '--vars',
+      );
+    throw err;
+  }
+  if (value === null || value === undefined) return Object.create(null) as Record<string, unknown>;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new InputError(
+      `--vars: expected a mapping of variable names to values, such as '{start_date: "2024-01-01"}'`,
+      '--vars',
+    );
+  return value as Record<string, unknown>;
+}
 
 /** Which input a dbt project directory is read from. */
 export type LoadMode = 'auto' | 'source' | 'manifest';

@@ -5,6 +5,7 @@ import {
   checkReporters,
   getBuiltinRules,
   loadConfig,
+  parseVars,
   compareFindings,
   detectPathPrefix,
   normalizePrefix,
@@ -347,6 +348,7 @@ export const checkCommand: Command = {
             config,
             { now, selected, baseline, continueOnRuleError: args.continueOnRuleError },
             io.cwd,
+            args.vars !== undefined ? parseVars(args.vars) : undefined,
           )
         : headResult;
     } finally {
