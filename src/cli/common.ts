@@ -74,7 +74,7 @@ export function inputOptions(y: Argv): Argv {
   return y
     .positional('inputs', {
       describe:
-        'dbt project directories, manifest files or directories holding manifest.json (default: .)',
+        "dbt project directories, manifest files, directories holding manifest.json, or monorepo directories holding dbt projects (default: the config's mesh: projects, else .)",
       type: 'string',
       array: true,
       default: [] as string[],
