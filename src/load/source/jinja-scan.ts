@@ -266,23 +266,115 @@ export interface StaticContext {
   unknownNamespace(ns: string): boolean;
   /** Whether a bare call of `name` would be an unknown macro for a render (then: render). */
   unknownCall(name: string): boolean;
+  /**
+   * Verdicts on tags already read with this context, by tag text (the same few tags recur in
+   * every model); kept by the caller for as long as the answers above stay the same.
+   */
+  memo?: Map<string, TagVerdict | null>;
+}
+
+/** What readStatic() makes of an `if`/`elif`/`else`/`endif` or expression tag. */
+export interface TagVerdict {
+  /** Whether every name in it is harmless. */
+  ok: boolean;
+  /** +1 for `if`, -1 for `endif`. */
+  depth: number;
+  /** Calls into packages that are not loaded, as harmless() notes them. */
+  unknown: readonly string[];
+}
+
+const NOT_HARMLESS: TagVerdict = { ok: false, depth: 0, unknown: [] };
+const NO_LOCALS: ReadonlySet<string> = new Set();
+
+/**
+ * The verdict on one tag as readStatic() would reach it with no `set` names bound, or null
+ * for the tags it reads otherwise (`set`, and `ref(`/`source(`/`config(` calls).
+ */
+function judgeTag(kind: 'expr' | 'stmt', inner: string, ctx: StaticContext): TagVerdict | null {
+  const sig = tokenize(inner).filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+  const head = sig[0];
+  const notes = new DepsCollector();
+  if (kind === 'stmt') {
+    if (head?.kind !== 'name') return NOT_HARMLESS;
+    if (head.raw === 'set') return null;
+    const depth = head.raw === 'if' ? 1 : head.raw === 'endif' ? -1 : 0;
+    if (depth === 0 && head.raw !== 'elif' && head.raw !== 'else') return NOT_HARMLESS;
+    if (!harmless(sig.slice(1), ctx, notes, NO_LOCALS)) return NOT_HARMLESS;
+    return { ok: true, depth, unknown: notes.unknownMacros };
+  }
+  if (
+    head?.kind === 'name' &&
+    (head.raw === 'ref' || head.raw === 'source' || head.raw === 'config') &&
+    sig[1]?.raw === '('
+  )
+    return null;
+  if (!harmless(sig, ctx, notes, NO_LOCALS)) return NOT_HARMLESS;
+  return { ok: true, depth: 0, unknown: notes.unknownMacros };
 }
 
 /**
  * dbt's static parser, widened: the dependencies are read without rendering — the result
  * rendering would give — when every Jinja tag is a single `ref(…)`, `source(…)` or `config(…)`
  * call with literal arguments outside any `if` (and no config value holds Jinja, as hooks do),
- * or, given `ctx`, an expression or `if`/`elif`/`else`/`endif` over names that cannot reach a
- * ref, source or config (macros whose bodies never do, directly or through other macros).
+ * or, given `ctx`, an expression, an `if`/`elif`/`else`/`endif` or a `set x = …` over names
+ * that cannot reach a ref, source or config (macros whose bodies never do, directly or through
+ * other macros).
  * Null otherwise: the caller renders.
  */
 export function staticDeps(sql: string, ctx?: StaticContext): ModelDeps | null {
+  const deps = readStatic(sql, ctx);
+  if (deps) STATIC_RESULTS.add(deps);
+  return deps;
+}
+
+/**
+ * Results of staticDeps(). Such a result already holds every ref and source the literal scan
+ * would find (each tag was read, none was skipped), so callers need not scan the text again.
+ */
+const STATIC_RESULTS = new WeakSet<ModelDeps>();
+
+/** Whether `deps` came from staticDeps() (then scanDeps() of its text finds nothing more). */
+export function isStaticResult(deps: ModelDeps): boolean {
+  return STATIC_RESULTS.has(deps);
+}
+
+/** `ref('name')` alone in a tag: one quoted name without escapes or line breaks. */
+const SIMPLE_REF = /^\s*ref\(\s*(['"])([^'"\\\n\r]*)\1\s*\)\s*$/;
+
+function readStatic(sql: string, ctx?: StaticContext): ModelDeps | null {
   const { segments, error } = segment(sql);
   if (error) return null;
   const out = new DepsCollector();
+  /** Names bound by `{% set %}` so far. */
+  const locals = new Set<string>();
   let depth = 0;
   for (const seg of segments) {
     if (seg.kind === 'text' || seg.kind === 'comment' || seg.kind === 'raw') continue;
+    if (seg.kind === 'expr' && depth === 0) {
+      // The most common tag, `{{ ref('model') }}`, read without tokens: what scanRef() gives.
+      const m = SIMPLE_REF.exec(seg.inner);
+      if (m) {
+        out.addRef({ package: null, name: m[2]!, version: null });
+        continue;
+      }
+    }
+    const memo = ctx?.memo;
+    if (ctx && memo && locals.size === 0) {
+      // A verdict only depends on the tag and the context (no `set` names yet): reuse it.
+      const key = (seg.kind === 'expr' ? '{' : '%') + seg.inner;
+      let verdict = memo.get(key);
+      if (verdict === undefined) {
+        verdict = judgeTag(seg.kind, seg.inner, ctx);
+        memo.set(key, verdict);
+      }
+      if (verdict !== null) {
+        if (!verdict.ok) return null;
+        depth += verdict.depth;
+        if (depth < 0) return null;
+        for (const name of verdict.unknown) out.addUnknownMacro(name);
+        continue;
+      }
+    }
     const toks = tokenize(seg.inner);
     const sig = toks.filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
     const head = sig[0];
@@ -290,10 +382,20 @@ export function staticDeps(sql: string, ctx?: StaticContext): ModelDeps | null {
       // Only if/elif/else/endif over harmless names: which branch runs cannot change the
       // dependencies when no branch holds a ref, source or config call (checked below).
       if (!ctx || head?.kind !== 'name') return null;
+      if (head.raw === 'set') {
+        // `{% set x = <harmless> %}` binds a value and records nothing. Only a new name: one
+        // that shadows a macro, a package or a builtin would change what later tags call.
+        const target = sig[1];
+        if (target?.kind !== 'name' || sig[2]?.raw !== '=' || sig.length < 4) return null;
+        if (!ctx.unknownCall(target.raw) || !ctx.unknownNamespace(target.raw)) return null;
+        if (!harmless(sig.slice(1), ctx, out, locals)) return null;
+        locals.add(target.raw);
+        continue;
+      }
       if (head.raw === 'if') depth++;
       else if (head.raw === 'endif') depth--;
       else if (head.raw !== 'elif' && head.raw !== 'else') return null;
-      if (depth < 0 || !harmless(sig.slice(1), ctx, out)) return null;
+      if (depth < 0 || !harmless(sig.slice(1), ctx, out, locals)) return null;
       continue;
     }
     if (
@@ -309,7 +411,7 @@ export function staticDeps(sql: string, ctx?: StaticContext): ModelDeps | null {
       else scanConfig(split.args, out, 'config');
       continue;
     }
-    if (!ctx || !harmless(sig, ctx, out)) return null;
+    if (!ctx || !harmless(sig, ctx, out, locals)) return null;
   }
   if (depth !== 0) return null;
   if (out.dynamic.length > 0 || out.warnings.length > 0) return null;
@@ -321,7 +423,12 @@ export function staticDeps(sql: string, ctx?: StaticContext): ModelDeps | null {
  * An expression that cannot record a dependency: every name in it is untainted. Calls into a
  * package that is not loaded are noted as unknown macros, as a render would note them.
  */
-function harmless(sig: readonly Tok[], ctx: StaticContext, out: DepsCollector): boolean {
+function harmless(
+  sig: readonly Tok[],
+  ctx: StaticContext,
+  out: DepsCollector,
+  locals: ReadonlySet<string>,
+): boolean {
   for (let i = 0; i < sig.length; i++) {
     const t = sig[i]!;
     if (t.kind === 'fstr') return false;
@@ -329,6 +436,8 @@ function harmless(sig: readonly Tok[], ctx: StaticContext, out: DepsCollector): 
     if (ctx.tainted(t.raw)) return false;
     const prev = sig[i - 1];
     if (prev?.raw === '.') continue;
+    // A value bound by `set`: reading it is harmless, calling it or into it only a render knows.
+    if (locals.has(t.raw) && (sig[i + 1]?.raw === '.' || sig[i + 1]?.raw === '(')) return false;
     if (sig[i + 1]?.raw === '.' && sig[i + 2]?.kind === 'name' && sig[i + 3]?.raw === '(') {
       if (ctx.unknownNamespace(t.raw)) out.addUnknownMacro(`${t.raw}.${sig[i + 2]!.raw}`);
     } else if (sig[i + 1]?.raw === '(' && ctx.unknownCall(t.raw)) {

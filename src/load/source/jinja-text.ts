@@ -39,46 +39,52 @@ export interface Tok {
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const CLOSERS = new Set([')', ']', '}']);
 
-/** Operators, longest first. */
-const OPERATORS = [
-  '**',
-  '//',
-  '==',
-  '!=',
-  '<=',
-  '>=',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '~',
-  '<',
-  '>',
-  '=',
-  '(',
-  ')',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  ':',
-  '.',
-  '|',
-  ';',
-  '!',
-  '@',
-  '&',
-  '^',
-];
+// Character classes on char codes: tokenize() runs over every tag of every model, and a regex
+// test per character is several times slower.
 
-function isIdentStart(c: string): boolean {
-  return /[A-Za-z_]/.test(c) || c.charCodeAt(0) > 127;
+/** `[A-Za-z_]` or any non-ASCII code unit. */
+function isIdentStartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
 }
 
-function isIdentChar(c: string): boolean {
-  return /[A-Za-z0-9_]/.test(c) || c.charCodeAt(0) > 127;
+/** `[A-Za-z0-9_]` or any non-ASCII code unit. */
+function isIdentCode(c: number): boolean {
+  return isIdentStartCode(c) || (c >= 48 && c <= 57);
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** What the regex `\s` matches (one UTF-16 code unit). */
+function isSpaceCode(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * The two-character operator at `i` (`** // == != <= >=`), or null: any other character that
+ * starts no other token (`+ - * / % ~ < > = ( ) [ ] { } , : . | ; ! @ & ^`, …) is an op alone.
+ */
+function twoCharOp(s: string, i: number): string | null {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  if (a === 42 /* * */ && b === 42) return '**';
+  if (a === 47 /* / */ && b === 47) return '//';
+  if (b === 61 /* = */ && (a === 61 || a === 33 || a === 60 || a === 62))
+    return a === 61 ? '==' : a === 33 ? '!=' : a === 60 ? '<=' : '>=';
+  return null;
 }
 
 /** Reads a quoted string starting at `i` (at the quote); returns its end (exclusive) and decoded value, or null when unterminated. */
@@ -92,23 +98,29 @@ function readQuoted(
   if (q === undefined) return null;
   const triple = allowTriple && s.startsWith(q.repeat(3), i);
   const delim = triple ? q.repeat(3) : q;
+  const qc = q.charCodeAt(0);
+  const n = s.length;
   let j = i + delim.length;
+  // The value is built from slices between escapes (most strings have none).
   let value = '';
-  while (j < s.length) {
-    if (s.startsWith(delim, j)) return { end: j + delim.length, value };
-    const c = s[j] as string;
-    if (c === '\\' && j + 1 < s.length) {
-      const n = s[j + 1] as string;
+  let from = j;
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    if (c === qc && (!triple || s.startsWith(delim, j)))
+      return { end: j + delim.length, value: value + s.slice(from, j) };
+    if (c === 92 /* \\ */ && j + 1 < n) {
+      const e = s[j + 1] as string;
+      value += s.slice(from, j);
       if (raw) {
-        value += c + n;
+        value += '\\' + e;
       } else {
-        value += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '\n' ? '' : n;
+        value += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === '\n' ? '' : e;
       }
       j += 2;
+      from = j;
       continue;
     }
-    if (!triple && c === '\n' && allowTriple) return null; // Python: no newline in a short string
-    value += c;
+    if (!triple && c === 10 && allowTriple) return null; // Python: no newline in a short string
     j++;
   }
   return null;
@@ -122,29 +134,30 @@ function readQuoted(
 export function tokenize(s: string, python = false): Tok[] {
   const out: Tok[] = [];
   let i = 0;
-  while (i < s.length) {
-    const c = s[i] as string;
-    if (/\s/.test(c)) {
+  const n = s.length;
+  while (i < n) {
+    const code = s.charCodeAt(i);
+    if (isSpaceCode(code)) {
       let j = i + 1;
-      while (j < s.length && /\s/.test(s[j] as string)) j++;
+      while (j < n && isSpaceCode(s.charCodeAt(j))) j++;
       out.push({ kind: 'ws', raw: s.slice(i, j), pos: i });
       i = j;
       continue;
     }
-    if (python && c === '#') {
+    if (python && code === 35 /* # */) {
       let j = s.indexOf('\n', i);
-      if (j < 0) j = s.length;
+      if (j < 0) j = n;
       out.push({ kind: 'comment', raw: s.slice(i, j), pos: i });
       i = j;
       continue;
     }
-    if (python && isIdentStart(c)) {
+    if (python && isIdentStartCode(code)) {
       const m = /^([rRbBuUfF]{1,2})(['"])/.exec(s.slice(i, i + 3));
       if (m && /^(r|b|u|f|rb|br|fr|rf)$/i.test(m[1] as string)) {
         const prefix = (m[1] as string).toLowerCase();
         const start = i + (m[1] as string).length;
         const q = readQuoted(s, start, prefix.includes('r'), true);
-        const end = q ? q.end : s.length;
+        const end = q ? q.end : n;
         out.push({
           kind: prefix.includes('f') ? 'fstr' : 'str',
           raw: s.slice(i, end),
@@ -155,14 +168,14 @@ export function tokenize(s: string, python = false): Tok[] {
         continue;
       }
     }
-    if (c === "'" || c === '"') {
+    if (code === 39 /* ' */ || code === 34 /* " */) {
       const q = readQuoted(s, i, false, python);
-      const end = q ? q.end : s.length;
+      const end = q ? q.end : n;
       out.push({ kind: 'str', raw: s.slice(i, end), value: q ? q.value : s.slice(i + 1), pos: i });
       i = end;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(s[i + 1] ?? ''))) {
+    if (isDigitCode(code) || (code === 46 /* . */ && isDigitCode(s.charCodeAt(i + 1)))) {
       const m = /^(?:0[xXoObB][0-9a-fA-F_]+|[0-9_]*\.?[0-9_]+(?:[eE][+-]?[0-9_]+)?)/.exec(
         s.slice(i),
       );
@@ -171,14 +184,14 @@ export function tokenize(s: string, python = false): Tok[] {
       i += len;
       continue;
     }
-    if (isIdentStart(c)) {
+    if (isIdentStartCode(code)) {
       let j = i + 1;
-      while (j < s.length && isIdentChar(s[j] as string)) j++;
+      while (j < n && isIdentCode(s.charCodeAt(j))) j++;
       out.push({ kind: 'name', raw: s.slice(i, j), pos: i });
       i = j;
       continue;
     }
-    const op = OPERATORS.find((o) => s.startsWith(o, i)) ?? c;
+    const op = twoCharOp(s, i) ?? (s[i] as string);
     out.push({ kind: 'op', raw: op, pos: i });
     i += op.length;
   }
@@ -190,19 +203,21 @@ export function tokenize(s: string, python = false): Tok[] {
  * closing delimiter (not counting a `-`/`+` marker before it), skipping strings and brackets.
  */
 function findTagEnd(src: string, from: number, closer: '}}' | '%}'): number {
+  const first = closer.charCodeAt(0);
   let depth = 0;
   let i = from;
-  while (i < src.length) {
-    const c = src[i] as string;
-    if (c === "'" || c === '"') {
+  const n = src.length;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 39 /* ' */ || c === 34 /* " */) {
       const q = readQuoted(src, i, false, false);
       if (!q) return -1;
       i = q.end;
       continue;
     }
-    if (depth === 0 && src.startsWith(closer, i)) return i;
-    if (c in OPENERS) depth++;
-    else if (CLOSERS.has(c) && depth > 0) depth--;
+    if (depth === 0 && c === first && src.charCodeAt(i + 1) === 125 /* } */) return i;
+    if (c === 40 /* ( */ || c === 91 /* [ */ || c === 123 /* { */) depth++;
+    else if ((c === 41 /* ) */ || c === 93 /* ] */ || c === 125) /* } */ && depth > 0) depth--;
     i++;
   }
   return -1;

@@ -47,7 +47,14 @@ import {
   type Callable,
   type Special,
 } from './jinja-runtime.js';
-import { DepsCollector, clip, scanInto, staticDeps, type StaticContext } from './jinja-scan.js';
+import {
+  DepsCollector,
+  clip,
+  scanInto,
+  staticDeps,
+  type StaticContext,
+  type TagVerdict,
+} from './jinja-scan.js';
 import { extractBlocks, lineOf, segment, toNunjucks } from './jinja-text.js';
 
 export { scanDeps, pythonDeps } from './jinja-scan.js';
@@ -371,6 +378,8 @@ export class DbtJinja {
   private readonly templateFiles: string[] = [];
   /** Names that may reach a ref, source or config, for the static path (computed on first use). */
   private taintedNames: Set<string> | null = null;
+  /** StaticContext.memo: the macros, and so the verdicts, never change after construction. */
+  private readonly staticVerdicts = new Map<string, TagVerdict | null>();
   private readonly staticPath: boolean;
 
   constructor(options: DbtJinjaOptions) {
@@ -1032,12 +1041,20 @@ export class DbtJinja {
 
   /** Whether the node's package or the root project redefines ref, source or config. */
   private overridesBuiltins(packageName: string): boolean {
-    return ['ref', 'source', 'config'].some(
-      (n) =>
-        this.findMacro(packageName, n) !== undefined ||
-        this.findMacro(this.rootProject, n) !== undefined,
-    );
+    // Asked once per model; the macros never change after construction.
+    let known = this.overrides.get(packageName);
+    if (known === undefined) {
+      known = ['ref', 'source', 'config'].some(
+        (n) =>
+          this.findMacro(packageName, n) !== undefined ||
+          this.findMacro(this.rootProject, n) !== undefined,
+      );
+      this.overrides.set(packageName, known);
+    }
+    return known;
   }
+
+  private readonly overrides = new Map<string, boolean>();
 
   /**
    * What the static path may skip rendering for: names that cannot add a dependency. A macro is
@@ -1073,11 +1090,9 @@ export class DbtJinja {
       this.taintedNames = tainted;
     }
     const tainted = this.taintedNames;
-    const defined = (name: string) => {
-      for (const entries of this.macros.values()) if (entries.has(name)) return true;
-      return false;
-    };
+    const defined = (name: string) => this.macroNames().has(name);
     return {
+      memo: this.staticVerdicts,
       tainted: (name) => tainted.has(name) || (defined(name) && !this.macroSound(name)),
       unknownNamespace: (ns) => !this.macros.has(ns) && !Object.hasOwn(this.builtins, ns),
       unknownCall: (name) =>
@@ -1087,6 +1102,18 @@ export class DbtJinja {
         !defined(name),
     };
   }
+
+  /** Every macro name of every package (asked for each name of each tag the static path reads). */
+  private macroNames(): Set<string> {
+    if (!this.allMacroNames) {
+      this.allMacroNames = new Set();
+      for (const entries of this.macros.values())
+        for (const name of entries.keys()) this.allMacroNames.add(name);
+    }
+    return this.allMacroNames;
+  }
+
+  private allMacroNames: Set<string> | null = null;
 
   /** Per macro name: compiles (every definition) and is not recursive, nor any macro it names. */
   private readonly soundMacros = new Map<string, boolean | 'checking'>();
@@ -1108,9 +1135,7 @@ export class DbtJinja {
       }
       for (const n of new Set(entry.text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])) {
         if (n === name) continue;
-        let isMacro = false;
-        for (const e of this.macros.values()) if (e.has(n)) isMacro = true;
-        if (isMacro && !this.macroSound(n)) {
+        if (this.macroNames().has(n) && !this.macroSound(n)) {
           sound = false;
           break;
         }

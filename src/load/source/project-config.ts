@@ -124,6 +124,8 @@ function get(obj: Dict, key: string): unknown {
  * aliases) stay shared and cycles are kept, not followed forever.
  */
 export function cloneValue<T>(value: T): T {
+  // Scalars (most values merged) need no copy, nor a Map to track shared references.
+  if (value === null || typeof value !== 'object') return value;
   return cloneInner(value, new Map()) as T;
 }
 
@@ -428,16 +430,35 @@ function levelConfig(level: Dict): Dict {
  * stripped. A tree that is not a mapping gives no layer.
  */
 export function treeLayers(tree: unknown, fqn: readonly string[]): Array<Record<string, unknown>> {
+  return walkTree(tree, fqn, levelConfig);
+}
+
+function walkTree(tree: unknown, fqn: readonly string[], config: (level: Dict) => Dict): Dict[] {
   if (!isMapping(tree)) return [];
-  const layers: Dict[] = [levelConfig(tree)];
+  const layers: Dict[] = [config(tree)];
   let level: Dict = tree;
   for (const part of fqn) {
     const next = get(level, part);
     if (!isMapping(next)) break;
-    layers.push(levelConfig(next));
+    layers.push(config(next));
     level = next;
   }
   return layers;
+}
+
+/**
+ * levelConfig() once per tree level: every node of a folder reads the same levels. Only for
+ * mergeInto(), which copies whatever it keeps, so a shared layer is never changed.
+ */
+const levelConfigs = new WeakMap<Dict, Dict>();
+
+function sharedLevelConfig(level: Dict): Dict {
+  let config = levelConfigs.get(level);
+  if (config === undefined) {
+    config = levelConfig(level);
+    levelConfigs.set(level, config);
+  }
+  return config;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,6 +480,8 @@ function listify(value: unknown): unknown[] {
  * `post-hook`; the underscore spelling wins inside one layer, as `translate_hook_names` does).
  */
 function translateHooks(layer: Dict): Dict {
+  // Most layers have no underscore hook names: nothing to translate, no copy.
+  if (!has(layer, 'pre_hook') && !has(layer, 'post_hook')) return layer;
   const out = dict();
   for (const key of keysOf(layer)) {
     if (
@@ -473,14 +496,21 @@ function translateHooks(layer: Dict): Dict {
 }
 
 /** Merges one layer into `result` (mutated) with dbt's per-key behaviour. */
-function mergeInto(result: Dict, layer: Dict, label: string, problems: string[] | undefined): void {
+function mergeInto(
+  result: Dict,
+  layer: Dict,
+  label: string | (() => string),
+  problems: string[] | undefined,
+): void {
+  // A label is only for problems: built when there is one (rare), not for every node.
+  const where = (): string => (typeof label === 'string' ? label : label());
   const translated = translateHooks(layer);
   for (const key of keysOf(translated)) {
     const next = translated[key];
     if (APPEND_KEYS.has(key)) {
       if (next === null || next === undefined) {
         problems?.push(
-          `${label}: ${key} is null; dbt cannot parse this (give a list or remove the key), ignored`,
+          `${where()}: ${key} is null; dbt cannot parse this (give a list or remove the key), ignored`,
         );
         continue;
       }
@@ -489,7 +519,7 @@ function mergeInto(result: Dict, layer: Dict, label: string, problems: string[] 
     } else if (UPDATE_KEYS.has(key)) {
       if (!isMapping(next)) {
         problems?.push(
-          `${label}: ${key} must be a mapping, got ${typeName(next)}; dbt cannot parse this, ignored`,
+          `${where()}: ${key} must be a mapping, got ${typeName(next)}; dbt cannot parse this, ignored`,
         );
         continue;
       }
@@ -500,7 +530,7 @@ function mergeInto(result: Dict, layer: Dict, label: string, problems: string[] 
     } else if (DICT_KEY_APPEND_KEYS.has(key)) {
       if (!isMapping(next)) {
         problems?.push(
-          `${label}: ${key} must be a mapping of privilege to grantees, got ${typeName(next)}; ignored`,
+          `${where()}: ${key} must be a mapping of privilege to grantees, got ${typeName(next)}; ignored`,
         );
         continue;
       }
@@ -727,8 +757,8 @@ export function effectiveConfig(args: {
   const treeKey = treeKeyFor(resourceType);
   const result = configDefaults(resourceType);
 
-  treeLayers(ownProject.trees[treeKey], fqn).forEach((layer, depth) =>
-    mergeInto(result, layer, treeLabel(ownProject, treeKey, fqn, depth), problems),
+  walkTree(ownProject.trees[treeKey], fqn, sharedLevelConfig).forEach((layer, depth) =>
+    mergeInto(result, layer, () => treeLabel(ownProject, treeKey, fqn, depth), problems),
   );
 
   let patch: Dict | null = null;
@@ -746,8 +776,8 @@ export function effectiveConfig(args: {
   });
 
   if (ownProject.name !== rootProject.name) {
-    treeLayers(rootProject.trees[treeKey], fqn).forEach((layer, depth) =>
-      mergeInto(result, layer, treeLabel(rootProject, treeKey, fqn, depth), problems),
+    walkTree(rootProject.trees[treeKey], fqn, sharedLevelConfig).forEach((layer, depth) =>
+      mergeInto(result, layer, () => treeLabel(rootProject, treeKey, fqn, depth), problems),
     );
   }
   return result;

@@ -13,7 +13,8 @@
  * Every path in a Resource is relative to the package that defines it (as dbt's
  * original_file_path is); diagnostics name files relative to the root project directory.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors.js';
@@ -31,6 +32,7 @@ import type {
 } from '../../model.js';
 import { discoverFiles, fileStem, type DiscoveredFiles, type SourceFile } from './discover.js';
 import { DbtJinja, pythonDeps, scanDeps, type MacroSource, type ModelDeps } from './jinja.js';
+import { isStaticResult } from './jinja-scan.js';
 import {
   effectiveConfig,
   isMapping,
@@ -43,6 +45,7 @@ import {
   type DbtProjectFile,
 } from './project-config.js';
 import { parseDbtYaml, YamlSyntaxError, type YamlDocument } from './yaml.js';
+import { pyStrip } from './freshness.js';
 
 /** The schema version a source load claims: it reads a project the way dbt 1.10/1.11 does. */
 export const SOURCE_SCHEMA_VERSION = 12;
@@ -96,8 +99,10 @@ function dict(): Dict {
 }
 
 function get(obj: unknown, key: string): unknown {
-  if (!isMapping(obj)) return undefined;
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  // isMapping() in the order of cost: the `instanceof Date` test only for a key that is there.
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) return undefined;
+  return obj instanceof Date ? undefined : (obj as Dict)[key];
 }
 
 function str(v: unknown): string | null {
@@ -117,12 +122,45 @@ function nameOf(entry: unknown): string | null {
   return null;
 }
 
+/**
+ * One-shot hashing (crypto.hash, Node >= 20.12) where there is one: a Hash object per generic
+ * test costs more than the digest itself.
+ */
+const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
+/** Seeds above this size get a path checksum from dbt (MAXIMUM_SEED_SIZE), not a hash. */
+const MAXIMUM_SEED_SIZE = 1024 * 1024;
+
+/**
+ * dbt's checksum of a seed: sha256 of its text read with Python's universal newlines
+ * (CRLF and CR become LF), stripped; null for a seed over 1 MiB (dbt hashes its path) or
+ * one that cannot be read (the load reports nothing more: seeds are not parsed).
+ */
+function seedChecksum(file: string): string | null {
+  try {
+    if (fs.statSync(file).size > MAXIMUM_SEED_SIZE) return null;
+    const text = fs.readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
+    return sha256(pyStrip(text));
+  } catch {
+    return null;
+  }
+}
+
+/** dbt's `checksum` of a node's file: sha256 of its text as read, stripped (null: not read). */
+function fileChecksum(text: string | null): string | null {
+  return text === null ? null : sha256(pyStrip(text));
+}
+
 function sha256(s: string): string {
-  return createHash('sha256').update(s, 'utf8').digest('hex');
+  return oneShotHash
+    ? oneShotHash('sha256', s, 'hex')
+    : crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
 function md5(s: string): string {
-  return createHash('md5').update(s, 'utf8').digest('hex');
+  return oneShotHash
+    ? oneShotHash('md5', s, 'hex')
+    : crypto.createHash('md5').update(s, 'utf8').digest('hex');
 }
 
 function compare(a: string, b: string): number {
@@ -132,8 +170,12 @@ function compare(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Python str()/repr(), for generic test names and ids
 
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+
 function pyStrLiteral(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  // Most names and arguments need no escape.
+  if (!NEEDS_ESCAPE.test(s) && !s.includes(q)) return q + s + q;
   let out = '';
   for (const ch of s) {
     if (ch === '\\') out += '\\\\';
@@ -219,15 +261,41 @@ function readText(file: string): { text: string } | { error: string } {
 }
 
 function readBuffer(file: string): { buf: Buffer } | { error: string } {
+  // One open, fstat and read (not a stat by path, then readFileSync's own open and fstat).
+  let fd: number;
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) return { error: 'not a regular file' };
-    if (st.size > MAX_FILE_BYTES)
-      return { error: `${st.size} bytes, more than the ${MAX_FILE_BYTES} read in source mode` };
-    return { buf: fs.readFileSync(file) };
+    // Non-blocking: a FIFO must not hang the open (fstat then refuses it, as stat did).
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
   }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: 'not a regular file' };
+    if (st.size > MAX_FILE_BYTES)
+      return { error: `${st.size} bytes, more than the ${MAX_FILE_BYTES} read in source mode` };
+    // Read the size fstat gave, as readFileSync(fd) does, without its second fstat.
+    const buf = Buffer.allocUnsafe(st.size);
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return { buf: got < buf.length ? buf.subarray(0, got) : buf };
+  } catch (err) {
+    return { error: (err as NodeJS.ErrnoException).code ?? String(err) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Strict UTF-8 with a leading BOM dropped (TextDecoder's default), or null when invalid. */
+function decodeStrict(buf: Buffer): string | null {
+  // isUtf8 + toString is much quicker than a fatal TextDecoder and gives the same text.
+  if (!isUtf8(buf)) return null;
+  const text = buf.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function isFile(p: string): boolean {
@@ -288,6 +356,8 @@ interface Candidate {
   deps: ModelDeps | null;
   fqn: string[];
   language: 'sql' | 'python';
+  /** dbt's checksum of the file (sha256 of its stripped text); null for YAML-defined nodes and seeds. */
+  checksum?: string | null;
 }
 
 /** A reference as read from code or YAML. */
@@ -305,6 +375,11 @@ class Loader {
   readonly resources = new Map<string, Resource>();
   readonly groups: Group[] = [];
   readonly methods = new Map<string, DependencyMethod>();
+  /**
+   * parseTestDefinition() of plain-name tests (`- unique`), which every column repeats; the
+   * results are only read, so one per name is shared.
+   */
+  readonly namedTests = new Map<string, ReturnType<typeof parseTestDefinition>>();
   readonly unparsed = new Set<string>();
   /** Placeholders for refs into packages not installed and into other projects. */
   readonly placeholders = new Map<string, Resource>();
@@ -333,10 +408,24 @@ class Loader {
 
   /** A path relative to the root project directory, for diagnostics. */
   shownFile(pkg: Pkg, rel: string): string {
-    const abs = path.join(pkg.dir, rel);
-    const r = path.relative(this.rootDir, abs).split(path.sep).join('/');
-    return r === '' ? rel : r;
+    // Asked for the same file many times (each test, column, warning): path.relative is slow.
+    let byRel = this.shownFiles.get(pkg.dir);
+    if (byRel === undefined) {
+      byRel = new Map();
+      this.shownFiles.set(pkg.dir, byRel);
+    }
+    let shown = byRel.get(rel);
+    if (shown === undefined) {
+      const abs = path.join(pkg.dir, rel);
+      const r = path.relative(this.rootDir, abs).split(path.sep).join('/');
+      shown = r === '' ? rel : r;
+      byRel.set(rel, shown);
+    }
+    return shown;
   }
+
+  /** shownFile() results: package directory → relative path → shown path. */
+  private readonly shownFiles = new Map<string, Map<string, string>>();
 
   warn(file: string, message: string): void {
     this.warnings.push({ file, message });
@@ -633,7 +722,7 @@ class Loader {
   /** `{{ doc('x') }}` in a description, replaced by the docs block (as dbt renders it). */
   description(v: unknown, pkg: Pkg): string {
     if (typeof v !== 'string') return v === null || v === undefined ? '' : pyStr(v);
-    if (!v.includes('doc')) return v;
+    if (!v.includes('{{') || !v.includes('doc')) return v;
     return v.replace(
       /\{\{-?\s*doc\(\s*(['"])([^'"]*)\1\s*(?:,\s*(['"])([^'"]*)\3\s*)?\)\s*-?\}\}/g,
       (whole, _q1: string, a: string, _q2: string | undefined, b: string | undefined) => {
@@ -672,9 +761,11 @@ class Loader {
           });
           continue;
         }
+        // Decoded once: valid UTF-8 goes in as text (the Buffer only to report a bad byte).
+        const text = read.buf.toString('utf8');
         let doc: YamlDocument;
         try {
-          doc = parseDbtYaml(read.buf, shownFile);
+          doc = parseDbtYaml(isUtf8(read.buf) ? text : read.buf, shownFile);
         } catch (err) {
           if (!(err instanceof YamlSyntaxError)) throw err;
           this.unparsed.add(shownFile);
@@ -705,7 +796,6 @@ class Loader {
           });
           continue;
         }
-        const text = read.buf.toString('utf8');
         for (const section of Object.keys(value)) {
           if (section === 'version' || section === 'anchors') continue;
           const items = value[section];
@@ -789,18 +879,16 @@ class Loader {
       this.warn(shownFile, `not read: ${read.error}`);
       return null;
     }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(read.buf);
-    } catch {
-      this.unparsed.add(shownFile);
-      this.diag({
-        id: 'parse-error',
-        messageId: 'parse',
-        data: { file: shownFile, error: 'invalid UTF-8: dbt reads project files as UTF-8' },
-        file: shownFile,
-      });
-      return null;
-    }
+    const text = decodeStrict(read.buf);
+    if (text !== null) return text;
+    this.unparsed.add(shownFile);
+    this.diag({
+      id: 'parse-error',
+      messageId: 'parse',
+      data: { file: shownFile, error: 'invalid UTF-8: dbt reads project files as UTF-8' },
+      file: shownFile,
+    });
+    return null;
   }
 
   modelDeps(pkg: Pkg, f: SourceFile, text: string): ModelDeps {
@@ -893,6 +981,7 @@ class Loader {
       name,
       version,
       file: f,
+      checksum: fileChecksum(text),
       yamlDefined: false,
       entry,
       versionEntry,
@@ -908,6 +997,8 @@ class Loader {
     };
   }
 
+  private readonly fileLines = new Map<YamlDocument, string[]>();
+
   /** The version as dbt writes it in ids: Python str() of the YAML value (`2.0` stays `2.0`). */
   private versionText(e: YamlEntry, ve: Dict): string | null {
     const v = get(ve, 'v');
@@ -916,7 +1007,13 @@ class Loader {
     if (Number.isInteger(v)) {
       const pos = e.doc.keyPosition(ve, 'v');
       if (pos) {
-        const line = e.text.split(/\r\n|\r|\n/)[pos.line - 1] ?? '';
+        // The file's lines, split once per file (not once per version of every model).
+        let lines = this.fileLines.get(e.doc);
+        if (lines === undefined) {
+          lines = e.text.split(/\r\n|\r|\n/);
+          this.fileLines.set(e.doc, lines);
+        }
+        const line = lines[pos.line - 1] ?? '';
         const m = /^v\s*:\s*([-+]?[0-9_]*\.[0-9_]*(?:[eE][-+]?\d+)?)\s*(?:#.*)?$/.exec(
           line.slice(pos.column - 1).replace(/[,}\s]+$/, ''),
         );
@@ -948,6 +1045,7 @@ class Loader {
         name,
         version: null,
         file: f,
+        checksum: seedChecksum(path.join(pkg.dir, f.rel)),
         yamlDefined: false,
         entry: entries.get(name) ?? null,
         versionEntry: null,
@@ -971,6 +1069,7 @@ class Loader {
           name: block.name,
           version: null,
           file: f,
+          checksum: fileChecksum(text),
           yamlDefined: false,
           entry: entries.get(block.name) ?? null,
           versionEntry: null,
@@ -1030,6 +1129,7 @@ class Loader {
         name,
         version: null,
         file: f,
+        checksum: fileChecksum(text),
         yamlDefined: false,
         entry: entries.get(name) ?? null,
         versionEntry: null,
@@ -1051,13 +1151,11 @@ class Loader {
       if (!isMapping(c) || name === null) continue;
       const config = get(c, 'config');
       const meta = dict();
-      for (const src of [get(c, 'meta'), get(config, 'meta')])
-        if (isMapping(src)) for (const k of Object.keys(src)) meta[k] = src[k];
+      copyInto(meta, get(c, 'meta'));
+      copyInto(meta, get(config, 'meta'));
       const tags: string[] = [];
-      for (const src of [get(c, 'tags'), get(config, 'tags')]) {
-        for (const t of typeof src === 'string' ? [src] : list(src))
-          if (typeof t === 'string' && !tags.includes(t)) tags.push(t);
-      }
+      addTags(tags, get(c, 'tags'));
+      addTags(tags, get(config, 'tags'));
       const dataType = get(c, 'data_type');
       const column: Column = {
         name,
@@ -1202,6 +1300,7 @@ class Loader {
           ? { name: null, namespace: null, columnName: null, attachedNode: null }
           : null,
       projectName: this.root.name,
+      checksum: c.checksum ?? null,
     };
     return { resource, enabled: fields.enabled };
   }
@@ -1379,6 +1478,8 @@ class Loader {
 function withScan(deps: ModelDeps, text: string): ModelDeps {
   if (deps.method !== 'render' || !deps.unknownMacros || deps.unknownMacros.length === 0)
     return deps;
+  // The static path read every tag: a scan would add nothing.
+  if (isStaticResult(deps)) return deps;
   const scan = scanDeps(text);
   const refKey = (r: { package: string | null; name: string; version: string | null }) =>
     `${r.package ?? ''}\0${r.name}\0${r.version ?? ''}`;
@@ -1490,6 +1591,7 @@ function placeholderResource(
     owner: null,
     test: null,
     projectName: pkg,
+    checksum: null,
   };
 }
 
@@ -1725,6 +1827,7 @@ function buildSources(L: Loader, pkg: Pkg): void {
         owner: null,
         test: null,
         projectName: L.root.name,
+        checksum: null,
       };
       L.resources.set(id, r);
       L.addSource(r);
@@ -1798,7 +1901,7 @@ function buildGenericTests(L: Loader, pkg: Pkg, built: Array<{ c: Candidate; r: 
   // Models, seeds, snapshots (and versions) with their YAML entries.
   for (const { c, r } of built) {
     if (c.pkg !== pkg || !c.entry) continue;
-    if (!['model', 'seed', 'snapshot'].includes(c.type)) continue;
+    if (c.type !== 'model' && c.type !== 'seed' && c.type !== 'snapshot') continue;
     const e = c.entry;
     const target: TestTargetNode = {
       kind: 'node',
@@ -1853,6 +1956,22 @@ function buildGenericTests(L: Loader, pkg: Pkg, built: Array<{ c: Candidate; r: 
       }
     }
   }
+}
+
+// Column helpers: run for every column of every model, so no temporary arrays.
+
+/** Copies a mapping's keys into `out` (a later copy wins); anything else adds nothing. */
+function copyInto(out: Dict, src: unknown): void {
+  if (isMapping(src)) for (const k of Object.keys(src)) out[k] = src[k];
+}
+
+/** Adds a tag or list of tags not already in `tags` (strings only). */
+function addTags(tags: string[], src: unknown): void {
+  if (typeof src === 'string') {
+    if (!tags.includes(src)) tags.push(src);
+    return;
+  }
+  for (const t of list(src)) if (typeof t === 'string' && !tags.includes(t)) tags.push(t);
 }
 
 function tagList(...sources: unknown[]): string[] {
@@ -1924,6 +2043,9 @@ function parseTestDefinition(def: unknown): {
   };
 }
 
+/** Text that synthesize_generic_test_names keeps as it is. */
+const PLAIN_NAME = /^[0-9a-zA-Z_]*$/;
+
 const TEST_CONFIG_ARG_SET = new Set([
   'severity',
   'tags',
@@ -1950,7 +2072,11 @@ function addGenericTest(
   inheritedTags: string[],
   group: string | null,
 ): void {
-  const parsed = parseTestDefinition(def);
+  let parsed: ReturnType<typeof parseTestDefinition>;
+  if (typeof def === 'string') {
+    parsed = L.namedTests.get(def) ?? parseTestDefinition(def);
+    L.namedTests.set(def, parsed);
+  } else parsed = parseTestDefinition(def);
   const file = L.shownFile(e.pkg, e.file.rel);
   if (!parsed) {
     L.warn(file, `a test definition of '${target.resource.name}' is not understood; it is ignored`);
@@ -1967,7 +2093,10 @@ function addGenericTest(
     if (key === 'model') continue;
     const v = kwargs[key];
     const parts = Array.isArray(v) ? (v as unknown[]) : isMapping(v) ? Object.values(v) : [v];
-    for (const p of parts) flat.push(pyStr(p).replace(/[^0-9a-zA-Z_]+/g, '_'));
+    for (const p of parts) {
+      const text = pyStr(p);
+      flat.push(PLAIN_NAME.test(text) ? text : text.replace(/[^0-9a-zA-Z_]+/g, '_'));
+    }
   }
   const testType = `${target.kind === 'source' ? 'source_' : ''}${namespace !== null ? `${namespace}_` : ''}${testName}`;
   const fullName = parsed.customName ?? `${testType}_${target.targetName}_${flat.join('__')}`;
@@ -2065,6 +2194,7 @@ function addGenericTest(
     owner: null,
     test,
     projectName: L.root.name,
+    checksum: null,
   };
   L.resources.set(uniqueId, r);
   for (const target2 of [...new Set(unresolved)])
@@ -2115,6 +2245,7 @@ function simpleResource(
     owner: null,
     test: null,
     projectName: L.root.name,
+    checksum: null,
     ...extra,
   };
 }

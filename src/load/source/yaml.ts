@@ -151,12 +151,15 @@ export function parseDbtYaml(text: string | Buffer, file: string): YamlDocument 
   }
 
   const { events, work } = parseLeniently(src, padding, fail);
-  const meta = new WeakMap<object, NodeMeta>();
+  // A Map, not a WeakMap: it lives as long as the values it describes (the document), and
+  // a large WeakMap is costly for the garbage collector (ephemerons).
+  const meta = new Map<object, NodeMeta>();
+  const keyTable = new KeyTable();
   let value: unknown = null;
   if (events.length > 0) {
     checkSingleDocument(events, work, fail);
     checkTabs(events, work, fail);
-    value = new Builder(work, events, meta, fail).document();
+    value = new Builder(work, events, meta, keyTable, fail).document();
   }
 
   return {
@@ -166,7 +169,8 @@ export function parseDbtYaml(text: string | Buffer, file: string): YamlDocument 
       return m ? toPosition(m.start) : null;
     },
     keyPosition(node: object, key: string): YamlPosition | null {
-      const offset = meta.get(node)?.keys?.get(key);
+      const m = meta.get(node);
+      const offset = m ? keyTable.find(m, key) : undefined;
       return offset === undefined ? null : toPosition(offset);
     },
   };
@@ -275,6 +279,11 @@ class LineIndex {
 
 function lineStarts(text: string): number[] {
   const starts = [0];
+  if (text.indexOf('\r') < 0) {
+    // LF only (the usual case): indexOf is far quicker than a loop over every character.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) starts.push(i + 1);
@@ -384,6 +393,11 @@ function explainSyntaxError(reason: string, src: string, offset: number): string
 
 /** dbt (PyYAML `load`) refuses a second document: `---` after content, or after `---`. */
 function checkSingleDocument(events: Event[], src: string, fail: Fail): void {
+  // Usually one document: say so from the event types alone (an indexed loop, no iterator).
+  let documents = 0;
+  for (let i = 0; i < events.length && documents < 2; i++)
+    if (events[i]!.type === EVENT_ID.DOCUMENT) documents++;
+  if (documents < 2) return;
   let docs = 0;
   let lastOffset = -1;
   let firstExplicit = false;
@@ -559,8 +573,35 @@ function inComment(
 interface NodeMeta {
   /** Offset of the node's position (first key / first item / bracket). */
   start: number;
-  /** Mappings: offset of each key as last written (merged keys: where written in their source). */
-  keys: Map<string, number> | null;
+  /** Mappings: where their keys' run starts in the document's KeyTable, and its length. */
+  first: number;
+  count: number;
+}
+
+/**
+ * The offsets of every mapping key of a document, one contiguous run per mapping (a Map per
+ * mapping costs far more memory, and the garbage collector copies it). Within a run a later
+ * entry for a key wins: merged keys come first (where written in their source), own keys last.
+ */
+class KeyTable {
+  private readonly names: string[] = [];
+  private readonly offsets: number[] = [];
+
+  get length(): number {
+    return this.names.length;
+  }
+
+  push(name: string, offset: number): void {
+    this.names.push(name);
+    this.offsets.push(offset);
+  }
+
+  /** Offset of `key` in a mapping's run, as last written; undefined when it has none. */
+  find(m: NodeMeta, key: string): number | undefined {
+    for (let i = m.first + m.count - 1; i >= m.first; i--)
+      if (this.names[i] === key) return this.offsets[i];
+    return undefined;
+  }
 }
 
 /** A built node: its value, how many nodes it stands for, how deep it goes, where it starts. */
@@ -611,7 +652,8 @@ class Builder {
   constructor(
     private readonly src: string,
     private readonly events: Event[],
-    private readonly meta: WeakMap<object, NodeMeta>,
+    private readonly meta: Map<object, NodeMeta>,
+    private readonly keyTable: KeyTable,
     private readonly fail: Fail,
   ) {}
 
@@ -636,24 +678,41 @@ class Builder {
     return ev;
   }
 
+  /** Set by significant(): offset of the last `:` it passed over, or -1. */
+  private colonAt = -1;
+
   /**
    * The first token at or after `from`, past whitespace, comments and the indicators
-   * `{ } [ ] , :` (with the last `:` passed over).
+   * `{ } [ ] , :` (the last `:` passed over is left in colonAt). Char codes, no allocation:
+   * this runs before every mapping key.
    */
-  private significant(from: number): { at: number; colon: number } {
+  private significant(from: number): number {
+    const src = this.src;
+    const n = src.length;
     let j = from;
     let colon = -1;
-    for (;;) {
-      const c = this.src.charAt(j);
-      if (c === '#') {
-        while (j < this.src.length && this.src.charAt(j) !== '\n' && this.src.charAt(j) !== '\r')
-          j++;
-      } else if (c !== '' && ' \t\r\n{}[],:'.includes(c)) {
-        if (c === ':') colon = j;
+    while (j < n) {
+      const c = src.charCodeAt(j);
+      if (c === 35 /* # */) {
+        while (j < n && src.charCodeAt(j) !== 10 && src.charCodeAt(j) !== 13) j++;
+      } else if (
+        c === 32 ||
+        c === 9 ||
+        c === 13 ||
+        c === 10 ||
+        c === 123 /* { */ ||
+        c === 125 /* } */ ||
+        c === 91 /* [ */ ||
+        c === 93 /* ] */ ||
+        c === 44 /* , */ ||
+        c === 58 /* : */
+      ) {
+        if (c === 58) colon = j;
         j++;
       } else break;
     }
-    return { at: j, colon };
+    this.colonAt = colon;
+    return j;
   }
 
   /**
@@ -662,22 +721,37 @@ class Builder {
    * `:` (js-yaml folds `{long\n key: v}` into one key). Call before reading the key.
    */
   private checkImplicitKey(kx: Event): void {
-    const before = this.significant(this.lastEnd);
-    if (this.src.charAt(before.at) === '?') return;
+    const at = this.significant(this.lastEnd);
+    const colon = this.colonAt;
+    if (this.src.charCodeAt(at) === 63 /* ? */) return;
     if (kx.type === EVENT_ID.SCALAR && kx.valueStart < 0 && kx.tagStart < 0 && kx.anchorStart < 0) {
       this.fail(
-        before.colon >= 0 ? before.colon : before.at,
+        colon >= 0 ? colon : at,
         'mapping values are not allowed here: a key is missing before ":"',
       );
     }
     if (kx.type !== EVENT_ID.SCALAR || kx.valueStart < 0) return;
+    const src = this.src;
+    const n = src.length;
     const keyStart = tokenStart(kx);
     let j = tokenEnd(kx);
-    while (j < this.src.length && ' \t\r\n'.includes(this.src.charAt(j))) j++;
-    if (this.src.charAt(j) !== ':') return;
-    const span = this.src.slice(keyStart, j);
-    if (span.includes('\n') || span.includes('\r'))
-      this.fail(j, 'a key and its ":" must be on one line (YAML 1.1 keys cannot span lines)');
+    for (let c = src.charCodeAt(j); j < n && (c === 32 || c === 9 || c === 13 || c === 10);)
+      c = src.charCodeAt(++j);
+    if (src.charCodeAt(j) !== 58 /* : */) return;
+    for (let k = keyStart; k < j; k++) {
+      const c = src.charCodeAt(k);
+      if (c === 10 || c === 13)
+        this.fail(j, 'a key and its ":" must be on one line (YAML 1.1 keys cannot span lines)');
+    }
+  }
+
+  /** Whether a CR or LF stands in [from, to) (no slice, no regex: runs once per value). */
+  private lineBreakBetween(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      const c = this.src.charCodeAt(i);
+      if (c === 10 || c === 13) return true;
+    }
+    return false;
   }
 
   private peek(): Event | undefined {
@@ -783,13 +857,8 @@ class Builder {
     const built: Built & { merge?: true; float?: true } =
       resolved.kind === 'merge'
         ? { value: MERGE, size: 1, height: 0, start, merge: true }
-        : {
-            value: resolved.value,
-            size: 1,
-            height: 0,
-            start,
-            ...(resolved.float ? { float: true as const } : {}),
-          };
+        : { value: resolved.value, size: 1, height: 0, start };
+    if (resolved.kind === 'value' && resolved.float) built.float = true;
     if (name !== null) this.anchors.set(name, built);
     return built;
   }
@@ -826,7 +895,7 @@ class Builder {
     this.next();
     if (start < 0) start = ev.start;
     this.checkHeight(height + 1, start);
-    this.meta.set(items, { start, keys: null });
+    this.meta.set(items, { start, first: 0, count: 0 });
     const built = { value: items, size, height: height + 1, start };
     if (name !== null) this.anchors.set(name, built);
     return built;
@@ -841,7 +910,13 @@ class Builder {
         `tag '${this.src.slice(ev.tagStart, ev.tagEnd)}' is not supported on a mapping (dbt cannot use it)`,
       );
     }
-    const own: Array<{ key: string; at: number; value: unknown }> = [];
+    // Own pairs straight into their object: a later duplicate wins and keeps the place of the
+    // first, the same as applying the pairs in order after any merged ones (below).
+    const own = Object.create(null) as Record<string, unknown>;
+    // Own keys and offsets as written (duplicates too), put in the KeyTable once built: the
+    // nested mappings built meanwhile put their runs there first.
+    const ownNames: string[] = [];
+    const ownAt: number[] = [];
     /** Merged mappings, in the order PyYAML applies them (a later one wins). */
     const merges: MergeSource[] = [];
     let size = 1;
@@ -858,7 +933,7 @@ class Builder {
       if (
         vx?.type === EVENT_ID.MAPPING &&
         vx.style === COLLECTION_STYLE.BLOCK &&
-        !/[\r\n]/.test(this.src.slice(this.lastEnd, vx.start))
+        !this.lineBreakBetween(this.lastEnd, vx.start)
       ) {
         // `key: &a inner: v` — js-yaml takes a block mapping on the key's line; PyYAML does not.
         this.fail(
@@ -874,7 +949,9 @@ class Builder {
         // A merged mapping's entries sit one level above it (two above a list of mappings).
         height = Math.max(height, value.height - (Array.isArray(value.value) ? 2 : 1));
       } else {
-        own.push({ key, at: keyAt, value: value.value });
+        own[key] = value.value;
+        ownNames.push(key);
+        ownAt.push(keyAt);
         height = Math.max(height, value.height);
       }
     }
@@ -884,21 +961,23 @@ class Builder {
 
     // PyYAML builds `merged pairs + own pairs` and lets a later pair win: own keys beat merged
     // ones wherever `<<` stands, and a key keeps the place of its first occurrence.
-    const obj = Object.create(null) as Record<string, unknown>;
-    const keys = new Map<string, number>();
-    for (const m of merges) {
-      const sourceKeys = this.meta.get(m.mapping)?.keys;
-      for (const k of Object.keys(m.mapping)) {
-        obj[k] = m.mapping[k];
-        keys.set(k, sourceKeys?.get(k) ?? m.start);
+    let obj = own;
+    const table = this.keyTable;
+    const first = table.length;
+    if (merges.length > 0) {
+      obj = Object.create(null) as Record<string, unknown>;
+      for (const m of merges) {
+        const source = this.meta.get(m.mapping);
+        for (const k of Object.keys(m.mapping)) {
+          obj[k] = m.mapping[k];
+          table.push(k, (source ? table.find(source, k) : undefined) ?? m.start);
+        }
       }
+      for (const k of Object.keys(own)) obj[k] = own[k];
     }
-    for (const p of own) {
-      obj[p.key] = p.value;
-      keys.set(p.key, p.at);
-    }
+    for (let i = 0; i < ownNames.length; i++) table.push(ownNames[i]!, ownAt[i]!);
     this.checkHeight(height + 1, start);
-    this.meta.set(obj, { start, keys });
+    this.meta.set(obj, { start, first, count: table.length - first });
     const built = { value: obj, size, height: height + 1, start };
     if (name !== null) this.anchors.set(name, built);
     return built;
