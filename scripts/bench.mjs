@@ -8,10 +8,12 @@
 //   baseline  JSON.parse(fs.readFileSync(file, 'utf8'))   (skipped for files over 512 MiB)
 //   load      loadProject([file])                          from the built library (dist/)
 //   check     loadProject([file]) + check(project)         end to end
-//   base      check --base: the head (bench-out/manifest-<N>-head.json, the manifest with a set
-//             of changes written by this script) against the manifest as the base, as the CLI
-//             runs it: load the head, run the rules, then compareWithBase (load the base, run
-//             the rules over it, changes, breaking changes, impact, classification)
+//   base      `check HEAD --base BASE --format json` through the CLI's own entry point (in
+//             process, output discarded): the head (bench-out/manifest-<N>-head.json, the
+//             manifest with a set of changes written by this script) against the manifest as
+//             the base: both sides loaded and checked (the base in a worker thread, as the CLI
+//             does for large manifests), then changes, breaking changes, impact,
+//             classification, the JSON output
 // Time is the median over --runs; peak RSS (process.resourceUsage().maxRSS) is the highest over
 // the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
 // child fails. Build the library first: `npm run build`.
@@ -52,7 +54,7 @@ async function worker(mode, file, baseFile) {
   if (mode === 'load' || mode === 'check' || mode === 'base') {
     lib = await import('../dist/src/index.js'); // imported before the clock starts
   }
-  if (mode === 'base') cliBase = await import('../dist/src/cli/base.js');
+  if (mode === 'base') cliBase = await import('../dist/src/cli/main.js');
   gc();
   const t0 = process.hrtime.bigint();
   const extra = {};
@@ -69,29 +71,35 @@ async function worker(mode, file, baseFile) {
     extra.findings = result.findings.length;
     extra.summary = result.summary;
   } else if (mode === 'base') {
-    // The recommended preset, as check() uses it, in the CLI's configuration shape.
-    const registry = new lib.Registry(lib.getBuiltinRules());
-    const engine = {
-      ...lib.emptyEngineConfig(),
-      rules: Object.fromEntries(
-        Object.entries(registry.presetLayer('recommended')).map(([id, e]) => [id, [e]]),
-      ),
-    };
-    const config = { registry, engine };
-    const now = new Date();
-    const cwd = path.dirname(file);
-    const head = await lib.loadProject([file], { cwd });
-    const headResult = lib.runRules(head, { registry, config: engine, now });
-    const result = await cliBase.compareWithBase(
-      { kind: 'path', path: baseFile },
-      head,
-      headResult,
-      config,
-      { now },
-      cwd,
+    // The CLI as a user runs it (no config file above bench-out/: the recommended preset).
+    let stdout = '';
+    let stderr = '';
+    const code = await cliBase.main(
+      [
+        'check',
+        path.resolve(file),
+        '--base',
+        path.resolve(baseFile),
+        '--format',
+        'json',
+        '--exit-zero',
+      ],
+      {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        cwd: path.dirname(file),
+        env: process.env,
+      },
     );
-    extra.resources = head.resources.size;
-    extra.findings = result.findings.length;
+    if (code !== 0) throw new Error(`check --base exited ${code}: ${stderr.trim()}`);
+    const result = JSON.parse(stdout);
+    extra.resources = result.projects.reduce(
+      (n, p) => n + Object.values(p.counts).reduce((a, b) => a + b, 0),
+      0,
+    );
+    // The JSON lists fixed findings among the others, with status `fixed`.
+    const current = result.findings.filter((f) => f.status !== 'fixed');
+    extra.findings = current.length;
     extra.summary = result.summary;
     const c = result.changes;
     extra.changes = {
@@ -100,9 +108,9 @@ async function worker(mode, file, baseFile) {
       renamed: c.renamed.length,
       modified: c.modified.length,
     };
-    extra.breaking = result.findings.filter((f) => f.ruleId === 'breaking-change').length;
-    extra.newFindings = result.findings.filter((f) => f.status === 'new').length;
-    extra.fixed = result.fixed.length;
+    extra.breaking = current.filter((f) => f.ruleId === 'breaking-change').length;
+    extra.newFindings = current.filter((f) => f.status === 'new').length;
+    extra.fixed = result.findings.length - current.length;
     extra.impact = result.impact.length;
   } else if (mode !== 'noop') {
     throw new Error(`unknown worker mode ${mode}`);

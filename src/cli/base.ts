@@ -8,6 +8,7 @@
  * read in source mode too, so that like is compared with like).
  */
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import {
   formatMessage,
   impactOf,
   InputError,
+  LineageGraph,
   loadProject,
   Resolver,
   runRules,
@@ -33,8 +35,10 @@ import {
   type BaseModeResult,
   type CheckResult,
   type Finding,
+  type Group,
   type LoadedConfig,
   type Project,
+  type Resource,
   type RunOptions,
   type SuppressionOptions,
 } from '../index.js';
@@ -176,6 +180,135 @@ function extract(spec: Extract<BaseSpec, { kind: 'git' }>, tmp: string): string 
   return dir;
 }
 
+/** The base side of a comparison: the base project and the findings of the same rules on it. */
+export interface BaseSide {
+  base: Project;
+  baseResult: Pick<CheckResult, 'findings'>;
+}
+
+type RunSettings = Pick<RunOptions, 'now' | 'baseline' | 'continueOnRuleError'>;
+
+/** Loads the base and runs the configuration's rules over it, in this thread. */
+export async function baseSideInProcess(
+  specs: BaseSpec | readonly BaseSpec[],
+  cwd: string,
+  vars: Record<string, unknown> | undefined,
+  config: LoadedConfig,
+  run: RunSettings,
+): Promise<BaseSide> {
+  const base = await loadBase(specs, cwd, vars);
+  assertParsed(base, 'base');
+  const baseResult = runRules(base, {
+    registry: config.registry,
+    config: config.engine,
+    ...(run.now ? { now: run.now } : {}),
+    baseline: run.baseline ?? null,
+    ...(run.continueOnRuleError !== undefined
+      ? { continueOnRuleError: run.continueOnRuleError }
+      : {}),
+  });
+  return { base, baseResult };
+}
+
+/** What the main thread tells the base worker once the head (and so the config) is loaded. */
+export interface BaseWorkerConfig {
+  /** The config file the run uses (absolute), or null. */
+  file: string | null;
+  /** Where the run looked for it (the head's project directories). */
+  startDirs: string[];
+  /** The mesh entries' default domains (applied after loading the config). */
+  domainProjects?: Record<string, { domain: string; origin: string }>;
+  /** ISO time of the run's clock; null: the worker's. */
+  now: string | null;
+  baseline: RunOptions['baseline'];
+  continueOnRuleError: boolean;
+}
+
+/** What the base worker posts back. */
+export type BaseWorkerReply =
+  | ({ ok: true } & Omit<Project, 'resources' | 'groups' | 'graph'> & {
+        resources: Resource[];
+        groups: Group[];
+        findings: Finding[];
+      })
+  | { ok: false; input: boolean; message: string; file?: string };
+
+/** Manifests at least this large (in total) are loaded in a worker thread. */
+const WORKER_MIN_BYTES = 16 * 2 ** 20;
+
+/** A base being loaded and checked in a worker thread. */
+export interface BaseWorker {
+  /** Sends the run's configuration; resolves with the base side (or rejects with its error). */
+  result(config: BaseWorkerConfig): Promise<BaseSide>;
+  /** Stops the worker (when the run ends early). */
+  stop(): void;
+}
+
+/**
+ * Starts loading the base in a worker thread when that pays off: base manifests of at least
+ * 16 MiB, or DBT_STEWARD_BASE_WORKER=1 (=0: never). Null when not used, and always when
+ * running from the TypeScript sources (the worker runs the built JavaScript).
+ */
+export function startBaseWorker(
+  specs: readonly BaseSpec[],
+  cwd: string,
+  vars: Record<string, unknown> | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): BaseWorker | null {
+  const url = new URL('./base-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js') || !fs.existsSync(url)) return null;
+  const setting = env.DBT_STEWARD_BASE_WORKER;
+  if (setting === '0') return null;
+  if (setting !== '1') {
+    if (!specs.every((s) => s.kind === 'path')) return null;
+    let bytes = 0;
+    for (const s of specs) {
+      try {
+        const stat = fs.statSync(s.path);
+        bytes += stat.isFile() ? stat.size : 0;
+      } catch {
+        return null;
+      }
+    }
+    if (bytes < WORKER_MIN_BYTES) return null;
+  }
+  const worker = new Worker(url, { workerData: { specs, cwd, ...(vars ? { vars } : {}) } });
+  const reply = new Promise<BaseWorkerReply>((resolve, reject) => {
+    worker.once('message', (m: BaseWorkerReply) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the base worker stopped (exit code ${code}) before it replied`)),
+    );
+  });
+  // An unobserved rejection (a run that ends before asking) must not crash the process.
+  reply.catch(() => undefined);
+  return {
+    async result(config) {
+      worker.postMessage(config);
+      const m = await reply;
+      void worker.terminate();
+      if (!m.ok) {
+        if (m.input) throw new InputError(m.message, m.file);
+        throw new Error(m.message);
+      }
+      const resources = new Map(m.resources.map((r) => [r.uniqueId, r]));
+      const base: Project = {
+        projects: m.projects,
+        resources,
+        groups: new Map(m.groups.map((g) => [g.uniqueId, g])),
+        graph: LineageGraph.fromResources(resources.values()),
+        warnings: m.warnings,
+        diagnostics: m.diagnostics,
+      };
+      assertParsed(base, 'base');
+      return { base, baseResult: { findings: m.findings } };
+    },
+    stop() {
+      void worker.terminate();
+    },
+  };
+}
+
 /** Parse errors make the comparison meaningless (false fixes, false removals): exit 2. */
 function assertParsed(p: Project, side: string): void {
   const bad = p.diagnostics.find((d) => d.id === 'parse-error');
@@ -241,28 +374,17 @@ function resuppress(
  * Base mode: runs the same configuration over the base, adds the breaking changes to the
  * head's result, and marks every finding new, existing or fixed.
  */
-export async function compareWithBase(
-  spec: BaseSpec | readonly BaseSpec[],
+export function compareWithBase(
+  side: BaseSide,
   head: Project,
   headResult: CheckResult,
   config: LoadedConfig,
   run: Pick<RunOptions, 'now' | 'selected' | 'baseline' | 'continueOnRuleError'>,
-  cwd: string,
-  vars?: Record<string, unknown>,
-): Promise<BaseModeResult> {
-  const base = await loadBase(spec, cwd, vars);
+): BaseModeResult {
+  const { base, baseResult } = side;
   assertParsed(base, 'base');
   assertParsed(head, 'head');
   const selected = run.selected ?? null;
-  const baseResult = runRules(base, {
-    registry: config.registry,
-    config: config.engine,
-    ...(run.now ? { now: run.now } : {}),
-    baseline: run.baseline ?? null,
-    ...(run.continueOnRuleError !== undefined
-      ? { continueOnRuleError: run.continueOnRuleError }
-      : {}),
-  });
   const resolverBase = new Resolver(base, config.engine);
   const resolverHead = new Resolver(head, config.engine);
   const changes = compareProjects(base, head, resolverBase, resolverHead);

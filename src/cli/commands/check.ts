@@ -39,7 +39,15 @@ import {
 } from '../common.js';
 import { writeOutputs } from '../output.js';
 import { startProgress } from '../progress.js';
-import { compareWithBase, headDirOf, resolveBase, type BaseSpec } from '../base.js';
+import {
+  baseSideInProcess,
+  compareWithBase,
+  headDirOf,
+  resolveBase,
+  startBaseWorker,
+  type BaseSpec,
+  type BaseWorker,
+} from '../base.js';
 import {
   changedOptions,
   changedScopeFor,
@@ -295,99 +303,130 @@ export const checkCommand: Command = {
     // The kind of base is known before loading: with a git ref both sides are read from
     // source, so that like is compared with like.
     let baseKind: BaseSpec['kind'] | null = null;
+    let early: BaseSpec | null = null;
     if (args.base !== undefined) {
-      baseKind =
-        args.base === ''
-          ? meshBaseKind(await meshEntriesWithBase(args, io))
-          : resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd)).kind;
+      if (args.base === '') baseKind = meshBaseKind(await meshEntriesWithBase(args, io));
+      else {
+        early = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
+        baseKind = early.kind;
+      }
       if (baseKind === 'git' && args.manifest !== undefined)
         throw new UsageError(
           '--base with a git ref reads both sides from source; drop --manifest, or give the base as a manifest file',
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
-    const {
-      project,
-      config,
-      selected: bySelect,
-      now,
-    } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io);
-    const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
-    if (args.printConfig) {
-      io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
-      return 0;
-    }
-    // --changed-files/--changed-from: the whole graph is loaded, findings are scoped
-    const changed = changedScopeFor(args, project, config, io);
-    if (changed && !args.quiet) io.stderr(`dbt-steward: ${changed.note}\n`);
-    const selected = intersectSelection(bySelect, changed?.scope ?? null);
-    const reporters: Record<string, Reporter<CheckResult>> = {
-      ...checkReporters,
-      ...config.reporters,
-    };
-    const specs = outputs(args, reporters);
-    const baseline = readBaselineOption(args, config, io);
-    const progress = startProgress(io, 'check');
-    let result: CheckResult;
+    const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
+    // A large base manifest is loaded and checked in a worker thread while this one does the
+    // head (the specs are known before loading only for a manifest base).
+    const worker =
+      early?.kind === 'path' ? startBaseWorker([early], io.cwd, vars, io.env ?? {}) : null;
     try {
-      progress.update('running rules');
-      const headResult = runRules(project, {
-        registry: config.registry,
-        config: config.engine,
-        now,
-        selected,
-        baseline,
-        continueOnRuleError: args.continueOnRuleError,
-        baseMode: baseSpec !== null,
-      });
-      if (baseSpec) progress.update('comparing with the base');
-      result = baseSpec
-        ? await compareWithBase(
-            baseSpec,
-            project,
-            headResult,
-            config,
-            { now, selected, baseline, continueOnRuleError: args.continueOnRuleError },
-            io.cwd,
-            args.vars !== undefined ? parseVars(args.vars) : undefined,
-          )
-        : headResult;
+      return await checkRun(args, io, baseKind, vars, worker);
     } finally {
-      progress.done();
+      worker?.stop();
     }
-    locateFindings(result, project);
-    projectRelativeEngineFiles(result, project, io.cwd);
-    if (!args.quiet) for (const h of result.hints) io.stderr(`dbt-steward: hint: ${h}\n`);
-    for (const f of result.ruleFailures)
-      io.stderr(
-        `dbt-steward: error: rule ${f.ruleId} threw on ${f.subject}${f.count > 1 ? ` (and ${f.count - 1} more target(s))` : ''}: ${f.error}; rerun with --continue-on-rule-error to report it as a finding, and please report it to the rule's author\n`,
-      );
-    const shown: CheckResult = args.quiet
-      ? {
-          ...result,
-          findings: result.findings.filter((f) => f.severity === 'error' || f.suppressed),
-        }
-      : result;
-    const context = reportContext(
-      args,
-      project,
-      config,
-      io,
-      specs.some((s) => !TEXT_ONLY.has(s.format)),
-    );
-    writeOutputs(specs, (name) => reporters[name]!(shown, context), io);
-    // Base mode: only new findings fail the run, unless --fail-on-existing.
-    const judged =
-      baseSpec && !args.failOnExisting
-        ? {
-            ...result,
-            summary: summarize(result.findings.filter((f) => findingStatus(f) === 'new')),
-          }
-        : result;
-    const code = exitCodeOf(judged, {
-      failOn: args.failOn,
-      ...(args.maxWarnings !== undefined ? { maxWarnings: args.maxWarnings } : {}),
-    });
-    if (code === 2) return 2;
-    return args.exitZero ? 0 : code;
   },
 };
+
+async function checkRun(
+  args: CheckArgs,
+  io: CliIO,
+  baseKind: BaseSpec['kind'] | null,
+  vars: Record<string, unknown> | undefined,
+  worker: BaseWorker | null,
+): Promise<number> {
+  const {
+    project,
+    config,
+    selected: bySelect,
+    now,
+  } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io);
+  const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
+  if (args.printConfig) {
+    io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  // --changed-files/--changed-from: the whole graph is loaded, findings are scoped
+  const changed = changedScopeFor(args, project, config, io);
+  if (changed && !args.quiet) io.stderr(`dbt-steward: ${changed.note}\n`);
+  const selected = intersectSelection(bySelect, changed?.scope ?? null);
+  const reporters: Record<string, Reporter<CheckResult>> = {
+    ...checkReporters,
+    ...config.reporters,
+  };
+  const specs = outputs(args, reporters);
+  const baseline = readBaselineOption(args, config, io);
+  const progress = startProgress(io, 'check');
+  let result: CheckResult;
+  try {
+    progress.update('running rules');
+    const headResult = runRules(project, {
+      registry: config.registry,
+      config: config.engine,
+      now,
+      selected,
+      baseline,
+      continueOnRuleError: args.continueOnRuleError,
+      baseMode: baseSpec !== null,
+    });
+    if (baseSpec) progress.update('comparing with the base');
+    const run = { now, baseline, continueOnRuleError: args.continueOnRuleError };
+    result = baseSpec
+      ? compareWithBase(
+          worker
+            ? await worker.result({
+                file: config.file,
+                startDirs: project.projects.map(projectDirOf),
+                ...(config.engine.domains.projects
+                  ? { domainProjects: { ...config.engine.domains.projects } }
+                  : {}),
+                now: now.toISOString(),
+                baseline,
+                continueOnRuleError: args.continueOnRuleError,
+              })
+            : await baseSideInProcess(baseSpec, io.cwd, vars, config, run),
+          project,
+          headResult,
+          config,
+          { ...run, selected },
+        )
+      : headResult;
+  } finally {
+    progress.done();
+  }
+  locateFindings(result, project);
+  projectRelativeEngineFiles(result, project, io.cwd);
+  if (!args.quiet) for (const h of result.hints) io.stderr(`dbt-steward: hint: ${h}\n`);
+  for (const f of result.ruleFailures)
+    io.stderr(
+      `dbt-steward: error: rule ${f.ruleId} threw on ${f.subject}${f.count > 1 ? ` (and ${f.count - 1} more target(s))` : ''}: ${f.error}; rerun with --continue-on-rule-error to report it as a finding, and please report it to the rule's author\n`,
+    );
+  const shown: CheckResult = args.quiet
+    ? {
+        ...result,
+        findings: result.findings.filter((f) => f.severity === 'error' || f.suppressed),
+      }
+    : result;
+  const context = reportContext(
+    args,
+    project,
+    config,
+    io,
+    specs.some((s) => !TEXT_ONLY.has(s.format)),
+  );
+  writeOutputs(specs, (name) => reporters[name]!(shown, context), io);
+  // Base mode: only new findings fail the run, unless --fail-on-existing.
+  const judged =
+    baseSpec && !args.failOnExisting
+      ? {
+          ...result,
+          summary: summarize(result.findings.filter((f) => findingStatus(f) === 'new')),
+        }
+      : result;
+  const code = exitCodeOf(judged, {
+    failOn: args.failOn,
+    ...(args.maxWarnings !== undefined ? { maxWarnings: args.maxWarnings } : {}),
+  });
+  if (code === 2) return 2;
+  return args.exitZero ? 0 : code;
+}
