@@ -9,6 +9,7 @@ import path from 'node:path';
 import { checkResultSchema } from '../src/report/schemas.js';
 import { getBuiltinRules } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
+import { commitAll, hasGitAndTar } from './helpers/git-repo.js';
 import { tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
 
 const dirs: string[] = [];
@@ -223,15 +224,9 @@ describe('check --base with manifests', () => {
   });
 });
 
-let GIT = true;
-try {
-  execFileSync('git', ['--version'], { stdio: 'ignore' });
-  execFileSync('tar', ['--version'], { stdio: 'ignore' });
-} catch {
-  GIT = false;
-}
-const gitDescribe = GIT ? describe : describe.skip;
-if (!GIT) console.warn('base-cli.test.ts: git or tar is missing: skipping the git-ref base tests');
+const gitDescribe = hasGitAndTar ? describe : describe.skip;
+if (!hasGitAndTar)
+  console.warn('base-cli.test.ts: git or tar is missing: skipping the git-ref base tests');
 
 gitDescribe('check --base GITREF', () => {
   /** repo/analytics: a dbt project read from source; pub is public and contracted. */
@@ -267,14 +262,7 @@ gitDescribe('check --base GITREF', () => {
         '',
       ].join('\n'),
     );
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    git('init', '-q');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'test');
-    git('config', 'commit.gpgsign', 'false');
-    git('add', '.');
-    git('commit', '-q', '-m', 'initial');
+    const git = commitAll(root);
     return { repo: root, project, git };
   }
 

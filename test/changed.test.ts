@@ -10,6 +10,7 @@ import { changedResources, changedScope, projectFileChange } from '../src/engine
 import { createProject, getBuiltinRules, type ResourceInit } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
 import { tinyManifest } from './helpers/tiny-manifest.js';
+import { commitAll } from './helpers/git-repo.js';
 
 const P = 'shop';
 const id = (name: string) => `model.${P}.${name}`;
@@ -401,14 +402,7 @@ function tinyRepo(): { repo: string; project: string } {
     '{% macro money(x) -%}\n  round({{ x }}, 2)\n{%- endmacro %}\n',
   );
   fs.writeFileSync(path.join(project, 'target', 'manifest.json'), tinyManifest(models));
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  git('init', '-q');
-  git('config', 'user.email', 'test@example.com');
-  git('config', 'user.name', 'test');
-  git('config', 'commit.gpgsign', 'false');
-  git('add', '.');
-  git('commit', '-q', '-m', 'initial');
+  commitAll(repo);
   return { repo, project };
 }
 

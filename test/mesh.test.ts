@@ -5,7 +5,6 @@
  * the cross-project rules, reports and path mapping across projects. Expectations on the
  * corpus's cross-project sets are written down here with the reason for each.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import {
   type Project,
 } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
+import { commitAll, hasGitAndTar, type Git } from './helpers/git-repo.js';
 import {
   describeMismatch,
   matchExpectations,
@@ -406,28 +406,14 @@ describe('mesh inputs', () => {
   });
 });
 
-let hasGit = true;
-try {
-  execFileSync('git', ['--version'], { stdio: 'ignore' });
-  execFileSync('tar', ['--version'], { stdio: 'ignore' });
-} catch {
-  hasGit = false;
-}
-const gitDescribe = hasGit ? describe : describe.skip;
+const gitDescribe = hasGitAndTar ? describe : describe.skip;
 
 gitDescribe('a breaking change across projects (--base, the mesh in a git repository)', () => {
   /** A copy of the fixture mesh committed to a new repository; the head drops a column. */
-  function meshRepo(): { root: string; git: (...a: string[]) => string } {
+  function meshRepo(): { root: string; git: Git } {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-mesh-'));
     fs.cpSync(MESH, root, { recursive: true });
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    git('init', '-q');
-    git('config', 'user.email', 'test@example.com');
-    git('config', 'user.name', 'test');
-    git('config', 'commit.gpgsign', 'false');
-    git('add', '.');
-    git('commit', '-q', '-m', 'base');
+    const git = commitAll(root, 'base');
     // The head: sales drops customer_id from its public, contracted fct_orders.
     const yml = path.join(root, 'sales', 'models', 'marts', '_models.yml');
     const text = fs.readFileSync(yml, 'utf8');
