@@ -48,19 +48,21 @@ function exampleEdges(
   project: Project,
   domainOf: (id: string) => string | null,
 ): Map<string, [string, string]> {
+  // The smallest (child, parent) pair per domain pair: what a walk in sorted order finds
+  // first, without sorting every id and every dependency list.
   const out = new Map<string, [string, string]>();
-  const ids = [...project.resources.keys()].sort(cmp);
-  for (const id of ids) {
-    const child = project.resources.get(id)!;
+  for (const [id, child] of project.resources) {
     if (isTest(child)) continue;
     const a = domainOf(id);
     if (a === null) continue;
-    for (const pid of [...child.dependsOn].sort(cmp)) {
+    for (const pid of child.dependsOn) {
       if (isTest(project.resources.get(pid)) || !project.resources.has(pid)) continue;
       const b = domainOf(pid);
       if (b === null || b === a) continue;
       const key = `${a}\0${b}`;
-      if (!out.has(key)) out.set(key, [id, pid]);
+      const prev = out.get(key);
+      if (!prev || cmp(id, prev[0]) < 0 || (id === prev[0] && cmp(pid, prev[1]) < 0))
+        out.set(key, [id, pid]);
     }
   }
   return out;

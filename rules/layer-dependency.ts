@@ -74,6 +74,10 @@ function layerOf(r: Resource, types: ModelTypes): string | null {
   return modelTypeOf(r, types);
 }
 
+function modelOrSnapshot(r: Resource): boolean {
+  return r.resourceType === 'model' || r.resourceType === 'snapshot';
+}
+
 function isOwn(r: Resource, own: ReadonlySet<string>): boolean {
   return !r.external && own.has(r.packageName);
 }
@@ -124,6 +128,20 @@ export default defineRule<Options>({
       return l;
     };
 
+    // Whether a model has no DAG children, once per model (asked again for each of its parents).
+    const leaf = new Map<string, boolean>();
+    const isLeaf = (r: Resource): boolean => {
+      let l = leaf.get(r.uniqueId);
+      if (l === undefined) {
+        l = !context.graph.children(r.uniqueId).some((id) => {
+          const c = project.resources.get(id);
+          return c !== undefined && DAG_TYPES.has(c.resourceType);
+        });
+        leaf.set(r.uniqueId, l);
+      }
+      return l;
+    };
+
     for (const child of project.resources.values()) {
       if (!isOwn(child, own) || !DAG_TYPES.has(child.resourceType)) continue;
       const childLayer = layer(child);
@@ -131,9 +149,9 @@ export default defineRule<Options>({
 
       for (const parent of parents) {
         const parentLayer = layer(parent);
-        const data = { name: displayName(child), parent: displayName(parent) };
-        const modelOrSnapshot = (r: Resource) =>
-          r.resourceType === 'model' || r.resourceType === 'snapshot';
+        // Built when a finding needs it: most edges report nothing.
+        let dataMemo: { name: string; parent: string } | null = null;
+        const data = () => (dataMemo ??= { name: displayName(child), parent: displayName(parent) });
         if (
           o.stagingOnStaging &&
           childLayer === 'staging' &&
@@ -145,7 +163,7 @@ export default defineRule<Options>({
             messageId: 'stagingOnStaging',
             node: child.uniqueId,
             related: [parent.uniqueId],
-            data,
+            data: data(),
           });
         }
         if (
@@ -160,7 +178,7 @@ export default defineRule<Options>({
             messageId: 'stagingOnDownstream',
             node: child.uniqueId,
             related: [parent.uniqueId],
-            data: { ...data, parentType: parentLayer },
+            data: { ...data(), parentType: parentLayer },
           });
         }
         if (
@@ -173,7 +191,7 @@ export default defineRule<Options>({
             messageId: 'downstreamOnSource',
             node: child.uniqueId,
             related: [parent.uniqueId],
-            data: { ...data, modelType: childLayer === 'marts' ? 'Marts' : 'Intermediate' },
+            data: { ...data(), modelType: childLayer === 'marts' ? 'Marts' : 'Intermediate' },
           });
         }
       }
@@ -193,9 +211,7 @@ export default defineRule<Options>({
 
       if (o.fanout) {
         const leaves = dagNeighbours(project, context.graph.children(child.uniqueId)).filter(
-          (c) =>
-            c.resourceType === 'model' &&
-            dagNeighbours(project, context.graph.children(c.uniqueId)).length === 0,
+          (c) => c.resourceType === 'model' && isLeaf(c),
         );
         if (leaves.length >= o.fanoutThreshold) {
           context.report({

@@ -7,6 +7,7 @@ import {
   parseOwner,
   resourceTypeLabel,
   sameOwner,
+  type Group,
 } from '../src/index.js';
 
 export default defineRule({
@@ -25,28 +26,43 @@ export default defineRule({
       "{{type}} '{{name}}' is owned by '{{owner}}', who is not an owner of its domain '{{domain}}' ({{domainOwners}}).",
   },
   check(resource, context) {
-    const base = {
-      type: resourceTypeLabel(resource.resourceType, true),
-      name: resource.name,
-    };
+    const memo = memoOf(context);
+    let base: { type: string; name: string } | null = null;
+    const baseData = () =>
+      (base ??= { type: resourceTypeLabel(resource.resourceType, true), name: resource.name });
 
     // 1. The resource's own meta owner against its dbt group's owner.
     const metaStep = context.owners.resolution.find((s) => s.kind === 'meta');
     const group = groupOf(context.project, resource);
     if (metaStep && group && group.owner) {
-      const own = parseOwner(metaValue(resource.meta, metaStep.key)).owners;
-      const theirs = parseOwner(group.owner).owners;
-      const comparable = own.some((a) => theirs.some((b) => comparableOwners(a, b)));
-      const agree = own.some((a) => theirs.some((b) => sameOwner(a, b)));
-      if (own.length > 0 && theirs.length > 0 && comparable && !agree)
+      const value = metaValue(resource.meta, metaStep.key);
+      let byValue = memo.groupChecks.get(group);
+      if (!byValue) memo.groupChecks.set(group, (byValue = new Map<string, Mismatch | null>()));
+      // The verdict depends on the meta value and the group only: decided once per pair.
+      let mismatch = typeof value === 'string' ? byValue.get(value) : undefined;
+      if (mismatch === undefined) {
+        const own = parseOwner(value).owners;
+        const theirs = parseOwner(group.owner).owners;
+        const comparable = own.some((a) => theirs.some((b) => comparableOwners(a, b)));
+        const agree = own.some((a) => theirs.some((b) => sameOwner(a, b)));
+        mismatch =
+          own.length > 0 && theirs.length > 0 && comparable && !agree
+            ? {
+                owner: own.map((o) => o.text).join(', '),
+                groupOwner: theirs.map((o) => o.text).join(', '),
+              }
+            : null;
+        if (typeof value === 'string') byValue.set(value, mismatch);
+      }
+      if (mismatch)
         context.report({
           messageId: 'groupMismatch',
           data: {
-            ...base,
+            ...baseData(),
             key: `meta.${metaStep.key}`,
-            owner: own.map((o) => o.text).join(', '),
+            owner: mismatch.owner,
             group: group.name,
-            groupOwner: theirs.map((o) => o.text).join(', '),
+            groupOwner: mismatch.groupOwner,
           },
         });
     }
@@ -58,13 +74,37 @@ export default defineRule({
     const declared = context.declaredDomains[domain]!.owners.filter((o) => o.trim() !== '');
     if (declared.length === 0) return;
     const owner = context.ownerOf(resource.uniqueId);
-    const owners = parseOwner(owner).owners;
-    if (owners.length === 0) return;
-    const domainOwners = parseOwner(declared).owners;
-    if (owners.some((o) => domainOwners.some((d) => sameOwner(o, d)))) return;
+    let byOwner = memo.domainChecks.get(domain);
+    if (!byOwner) memo.domainChecks.set(domain, (byOwner = new Map<string, boolean>()));
+    // Whether the owner is one of the domain's: decided once per (domain, owner text).
+    let agrees = typeof owner === 'string' ? byOwner.get(owner) : undefined;
+    if (agrees === undefined) {
+      const owners = parseOwner(owner).owners;
+      const domainOwners = parseOwner(declared).owners;
+      agrees = owners.length === 0 || owners.some((o) => domainOwners.some((d) => sameOwner(o, d)));
+      if (typeof owner === 'string') byOwner.set(owner, agrees);
+    }
+    if (agrees) return;
     context.report({
       messageId: 'notDomainOwner',
-      data: { ...base, owner: ownerLabel(owner), domain, domainOwners: declared.join(', ') },
+      data: { ...baseData(), owner: ownerLabel(owner), domain, domainOwners: declared.join(', ') },
     });
   },
 });
+
+interface Mismatch {
+  owner: string;
+  groupOwner: string;
+}
+
+/** Verdicts of one run (one rule context), shared by its targets. */
+interface RunMemo {
+  groupChecks: Map<Group, Map<string, Mismatch | null>>;
+  domainChecks: Map<string, Map<string, boolean>>;
+}
+const memos = new WeakMap<object, RunMemo>();
+function memoOf(context: object): RunMemo {
+  let m = memos.get(context);
+  if (!m) memos.set(context, (m = { groupChecks: new Map(), domainChecks: new Map() }));
+  return m;
+}

@@ -5,6 +5,7 @@ import {
   parseOwner,
   resourceTypeLabel,
   type OwnerFormat,
+  type ParsedOwner,
   type Resource,
   type RuleContext,
 } from '../src/index.js';
@@ -23,6 +24,8 @@ function ownerOrigin(resource: Resource, owner: unknown, context: RuleContext<un
     return `the owners of domain ${domain}`;
   return 'its owner';
 }
+
+const parsedMemo = new WeakMap<object, Map<string, ParsedOwner>>();
 
 const FORMAT_LABEL: Record<OwnerFormat, string> = {
   email: 'an e-mail address',
@@ -55,15 +58,25 @@ export default defineRule({
   check(resource, context) {
     const owner = context.ownerOf(resource.uniqueId);
     if (owner === null || owner === undefined) return;
-    const parsed = parseOwner(owner);
-    const base = {
-      type: resourceTypeLabel(resource.resourceType, true),
-      name: resource.name,
-    };
+    // Owners repeat across resources: each owner text parsed once per run (this context).
+    let parsedByText = parsedMemo.get(context);
+    if (!parsedByText) parsedMemo.set(context, (parsedByText = new Map<string, ParsedOwner>()));
+    let parsed = typeof owner === 'string' ? parsedByText.get(owner) : undefined;
+    if (!parsed) {
+      parsed = parseOwner(owner);
+      if (typeof owner === 'string') parsedByText.set(owner, parsed);
+    }
+    // Most owners are valid: the message's base data is built only for a finding.
+    let baseMemo: { type: string; name: string } | null = null;
+    const base = () =>
+      (baseMemo ??= { type: resourceTypeLabel(resource.resourceType, true), name: resource.name });
     let originMemo: string | null = null;
     const origin = () => (originMemo ??= ownerOrigin(resource, owner, context));
     for (const what of parsed.unreadable)
-      context.report({ messageId: 'unreadable', data: { ...base, owner: what, origin: origin() } });
+      context.report({
+        messageId: 'unreadable',
+        data: { ...base(), owner: what, origin: origin() },
+      });
 
     const formats = context.owners.formats;
     const registry = context.owners.registry;
@@ -78,7 +91,7 @@ export default defineRule({
         malformed = true;
         context.report({
           messageId: id.kind === 'handle' ? 'badHandle' : 'badEmail',
-          data: { ...base, owner: id.value, origin: origin() },
+          data: { ...base(), owner: id.value, origin: origin() },
         });
       }
       if (malformed) continue;
@@ -87,7 +100,7 @@ export default defineRule({
         context.report({
           messageId: 'format',
           data: {
-            ...base,
+            ...base(),
             owner: entry.text,
             origin: origin(),
             format: FORMAT_LABEL[kind],
@@ -99,7 +112,7 @@ export default defineRule({
       if (known && !entry.identities.some((id) => known.has(fold(id.value))))
         context.report({
           messageId: 'unknown',
-          data: { ...base, owner: entry.text, origin: origin() },
+          data: { ...base(), owner: entry.text, origin: origin() },
         });
     }
   },

@@ -56,10 +56,12 @@ export default defineRule({
     const o = context.options;
     if (model.access !== 'public' && !isDeclaredProduct(model, o)) return;
     const kind = model.access === 'public' ? 'public model' : 'data product';
-    const protection = [
-      ...o.protectionMetaKeys.map((k) => `meta.${k}`),
-      ...o.protectionTags.map((t) => `tag ${t}`),
-    ].join(' or ');
+    // Only a finding needs the protections' text.
+    const protectionText = () =>
+      [
+        ...o.protectionMetaKeys.map((k) => `meta.${k}`),
+        ...o.protectionTags.map((t) => `tag ${t}`),
+      ].join(' or ');
     for (const column of model.columns) {
       const personal =
         truthy(metaValue(column.meta, o.piiMetaKey)) || column.tags.includes(o.piiTag);
@@ -74,7 +76,7 @@ export default defineRule({
           column: column.name,
           kind,
           name: displayName(model),
-          protection: protection === '' ? 'none configured' : protection,
+          protection: protectionText() || 'none configured',
         },
       });
     }

@@ -75,10 +75,21 @@ export default defineRule<Options>({
         kind: KIND[resource.resourceType] ?? resource.resourceType,
         name: displayName(resource),
         tests: tests.length,
-        accepted: o.testSets
-          .map((set) => set.map((m) => m.replace(/\.test_/, '.').replace(/^dbt\./, '')).join(' + '))
-          .join(' | '),
+        accepted: acceptedText(o.testSets),
       },
     });
   },
 });
+
+/** The accepted test sets as the message lists them, once per options object. */
+const acceptedMemo = new WeakMap<readonly (readonly string[])[], string>();
+function acceptedText(sets: readonly (readonly string[])[]): string {
+  let text = acceptedMemo.get(sets);
+  if (text === undefined) {
+    text = sets
+      .map((set) => set.map((m) => m.replace(/\.test_/, '.').replace(/^dbt\./, '')).join(' + '))
+      .join(' | ');
+    acceptedMemo.set(sets, text);
+  }
+  return text;
+}

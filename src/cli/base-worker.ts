@@ -4,7 +4,7 @@
  * protocol (see base.ts, startBaseWorker): workerData names the base; the worker loads it,
  * then waits for the run's configuration (known only once the head is loaded), runs the
  * rules and posts the base project's parts and its findings back. An input error is posted
- * as such, so that the CLI reports it as it would in process.
+ * as such, so that the CLI reports it as it would without the worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {

@@ -280,7 +280,7 @@ export function startBaseWorker(
       reject(new Error(`the base worker stopped (exit code ${code}) before it replied`)),
     );
   });
-  // An unobserved rejection (a run that ends before asking) must not crash the process.
+  // An unobserved rejection (a run that ends before asking) must not crash the run.
   reply.catch(() => undefined);
   return {
     async result(config) {

@@ -3,7 +3,7 @@
  * applies waivers and the baseline. No I/O, no printing: the result is data that reporters
  * render and that exit codes are computed from.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { InputKind, Resource, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
 import { selectResources } from '../graph/select.js';
@@ -118,12 +118,15 @@ export function fingerprintOf(
   identity: Record<string, unknown>,
 ): string {
   const rel = related.filter((id) => !id.startsWith('test.') && !id.startsWith('unit_test.'));
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify([ruleId, messageId, subject.kind, subject.id, [...rel].sort(), identity]),
-  );
-  return h.digest('hex').slice(0, 32);
+  const text = JSON.stringify([ruleId, messageId, subject.kind, subject.id, rel.sort(), identity]);
+  return sha256Hex(text).slice(0, 32);
 }
+
+// One-shot crypto.hash (Node 20.12+) skips the Hash object per finding; same digest.
+const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256Hex = oneShotHash
+  ? (text: string): string => oneShotHash('sha256', text, 'hex')
+  : (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
 
 interface Draft {
   ruleId: string;
@@ -237,6 +240,30 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     return parsedOptions.get(s);
   };
 
+  // Targets by resource types, and each target's parents, computed once per run: every rule
+  // used to filter all targets (and look up every edge's parent) again.
+  const inScope = selected ? targets.filter((r) => selected.has(r.uniqueId)) : targets;
+  const targetsByTypes = new Map<string, Resource[]>();
+  const targetsOf = (types: ReadonlySet<string>): Resource[] => {
+    const key = [...types].join('\0');
+    let list = targetsByTypes.get(key);
+    if (!list) {
+      list = inScope.filter((r) => types.has(r.resourceType));
+      targetsByTypes.set(key, list);
+    }
+    return list;
+  };
+  let parentsByTarget: Resource[][] | null = null;
+  const parentsOf = (): Resource[][] =>
+    (parentsByTarget ??= inScope.map((child) => {
+      const out: Resource[] = [];
+      for (const pid of child.dependsOn) {
+        const parent = project.resources.get(pid);
+        if (parent) out.push(parent);
+      }
+      return out;
+    }));
+
   let skippedForDomains = false;
   for (const entry of registry.entries.values()) {
     const rule = entry.rule;
@@ -245,7 +272,9 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
       skippedForDomains = true;
       continue;
     }
-    let current: { subject: string; setting: EffectiveSetting } | null = null;
+    // The target being checked (node and edge scope); '' and null for a project rule.
+    let currentSubject = '';
+    let currentSetting: EffectiveSetting | null = null;
     const context: RuleContext<unknown> = {
       options: undefined,
       project,
@@ -266,7 +295,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
       report: (d: ReportDescriptor) => {
         if (rule.messages[d.messageId] === undefined)
           throw new Error(`reported unknown messageId "${d.messageId}"`);
-        const nodeId = d.node ?? (current?.subject || undefined);
+        const nodeId = d.node ?? (currentSubject || undefined);
         if (selected && nodeId !== undefined && !selected.has(nodeId)) return;
         const draft: Draft = {
           ruleId: rule.id,
@@ -283,53 +312,72 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
         if (d.related) draft.related = d.related;
         // A node or edge check's own target decides severity; a project rule's finding is
         // judged by its subject.
-        emit(draft, entry, current && rule.scope !== 'project' ? current.setting : undefined);
+        emit(draft, entry, currentSetting && rule.scope !== 'project' ? currentSetting : undefined);
       },
     };
-    const guard = (subject: string, fn: () => void) => {
-      try {
-        fn();
-      } catch (err) {
-        if (err instanceof ConfigError) throw err;
-        const prev = failures.get(rule.id);
-        if (prev) prev.count++;
-        else
-          failures.set(rule.id, {
-            ruleId: rule.id,
-            subject,
-            count: 1,
-            error: err instanceof Error ? err.message.split('\n')[0]! : String(err),
-          });
+    const fail = (subject: string, err: unknown) => {
+      if (err instanceof ConfigError) throw err;
+      const prev = failures.get(rule.id);
+      if (prev) prev.count++;
+      else
+        failures.set(rule.id, {
+          ruleId: rule.id,
+          subject,
+          count: 1,
+          error: err instanceof Error ? err.message.split('\n')[0]! : String(err),
+        });
+    };
+    // Options parsed once per setting (optionsOf memoizes); targets mostly share one setting.
+    let lastSetting: EffectiveSetting | null = null;
+    let lastOptions: unknown;
+    const optionsFor = (setting: EffectiveSetting): unknown => {
+      if (setting !== lastSetting) {
+        lastOptions = optionsOf(rule, setting);
+        lastSetting = setting;
       }
+      return lastOptions;
     };
     const types = new Set<string>(rule.resourceTypes);
     if (rule.scope === 'node') {
-      for (const r of targets) {
-        if (!types.has(r.resourceType)) continue;
-        if (selected && !selected.has(r.uniqueId)) continue;
+      for (const r of targetsOf(types)) {
         const setting = settings.forResource(rule.id, r);
         if (setting.severity === 'off') continue;
-        current = { subject: r.uniqueId, setting };
-        context.options = optionsOf(rule, setting);
-        guard(r.uniqueId, () => rule.check(r, context));
+        currentSubject = r.uniqueId;
+        currentSetting = setting;
+        context.options = optionsFor(setting);
+        try {
+          rule.check(r, context);
+        } catch (err) {
+          fail(r.uniqueId, err);
+        }
       }
     } else if (rule.scope === 'edge') {
-      for (const child of targets) {
-        if (selected && !selected.has(child.uniqueId)) continue;
+      const parents = parentsOf();
+      for (let i = 0; i < inScope.length; i++) {
+        const child = inScope[i]!;
         const setting = settings.forResource(rule.id, child);
         if (setting.severity === 'off') continue;
-        current = { subject: child.uniqueId, setting };
-        context.options = optionsOf(rule, setting);
-        for (const pid of child.dependsOn) {
-          const parent = project.resources.get(pid);
-          if (!parent || !types.has(parent.resourceType)) continue;
-          guard(child.uniqueId, () => rule.check({ parent, child }, context));
+        currentSubject = child.uniqueId;
+        currentSetting = setting;
+        context.options = optionsFor(setting);
+        for (const parent of parents[i]!) {
+          if (!types.has(parent.resourceType)) continue;
+          try {
+            rule.check({ parent, child }, context);
+          } catch (err) {
+            fail(child.uniqueId, err);
+          }
         }
       }
     } else {
-      current = null;
+      currentSubject = '';
+      currentSetting = null;
       context.options = optionsOf(rule, settings.baseOf(rule.id));
-      guard(rootName, () => rule.check(project, context));
+      try {
+        rule.check(project, context);
+      } catch (err) {
+        fail(rootName, err);
+      }
     }
   }
   if (skippedForDomains)

@@ -20,10 +20,19 @@ export const RESOURCE_TYPE_LABELS: Readonly<Partial<Record<ResourceType, string>
   analysis: 'analysis',
 };
 
+const capitalizedLabels = new Map<string, string>();
+
 /** The label of a resource type (`semantic model`), capitalized to start a sentence. */
 export function resourceTypeLabel(type: ResourceType, capitalized = false): string {
   const label = RESOURCE_TYPE_LABELS[type] ?? type;
-  return capitalized ? label.replace(/^./, (c) => c.toUpperCase()) : label;
+  if (!capitalized) return label;
+  // Asked for on every target by several rules: capitalize each label once.
+  let cap = capitalizedLabels.get(label);
+  if (cap === undefined) {
+    cap = label.replace(/^./, (c) => c.toUpperCase());
+    capitalizedLabels.set(label, cap);
+  }
+  return cap;
 }
 
 /**

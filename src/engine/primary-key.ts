@@ -25,12 +25,15 @@ export function testedNodeOf(test: Resource): string | null {
 
 /** The data tests that count for a node (see testedNodeOf), among its children and tests. */
 export function dataTestsOf(project: Project, graph: LineageGraph, id: string): Resource[] {
-  const candidates = new Set([...graph.children(id), ...graph.testsOf(id)]);
+  // Children, then the node's tests, each test once in first-seen order (what a Set of the
+  // two lists gave, without building it for every node).
   const tests: Resource[] = [];
-  for (const c of candidates) {
+  const consider = (c: string) => {
     const t = project.resources.get(c);
-    if (t?.resourceType === 'test' && testedNodeOf(t) === id) tests.push(t);
-  }
+    if (t?.resourceType === 'test' && testedNodeOf(t) === id && !tests.includes(t)) tests.push(t);
+  };
+  for (const c of graph.children(id)) consider(c);
+  for (const c of graph.testsOf(id)) consider(c);
   return tests;
 }
 
@@ -41,11 +44,22 @@ export function dataTestsOf(project: Project, graph: LineageGraph, id: string): 
 export function runsTestMacro(test: Resource, macro: string): boolean {
   const info = test.test;
   if (!info || info.name === null) return false;
-  const dot = macro.indexOf('.');
-  const pkg = macro.slice(0, dot);
-  const name = macro.slice(dot + 1).replace(/^test_/, '');
+  const { pkg, name } = macroParts(macro);
   if (info.name !== name) return false;
   return info.namespace === null || info.namespace === pkg;
+}
+
+/** `pkg.test_name` split once per macro: asked for every test of every node. */
+const macroCache = new Map<string, { pkg: string; name: string }>();
+function macroParts(macro: string): { pkg: string; name: string } {
+  let parts = macroCache.get(macro);
+  if (!parts) {
+    const dot = macro.indexOf('.');
+    parts = { pkg: macro.slice(0, dot), name: macro.slice(dot + 1).replace(/^test_/, '') };
+    // Macros come from config; a bound keeps odd inputs from growing the cache forever.
+    if (macroCache.size < 1000) macroCache.set(macro, parts);
+  }
+  return parts;
 }
 
 /** Whether the node declares a primary_key constraint, on a column or on itself. */

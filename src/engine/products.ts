@@ -41,8 +41,13 @@ export const productOptionsSchema = z.object({
 
 /** The value at a dotted path of a meta object (own keys only), or undefined. */
 export function metaValue(meta: Readonly<Record<string, unknown>>, key: string): unknown {
+  // A plain key (the usual case) needs no split.
+  if (!key.includes('.')) {
+    if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return undefined;
+    return Object.prototype.hasOwnProperty.call(meta, key) ? meta[key] : undefined;
+  }
   let cur: unknown = meta;
-  for (const part of key.split('.')) {
+  for (const part of keyParts(key)) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
@@ -70,4 +75,16 @@ export function isDataProduct(resource: Resource, options: ProductOptions = {}):
   if (resource.resourceType !== 'model') return false;
   if ((options.publicIsProduct ?? true) && resource.access === 'public') return true;
   return isDeclaredProduct(resource, options);
+}
+
+/** A dotted meta key's parts, split once per key (rules ask for every resource). */
+const keyPartsCache = new Map<string, readonly string[]>();
+export function keyParts(key: string): readonly string[] {
+  let parts = keyPartsCache.get(key);
+  if (!parts) {
+    parts = key.split('.');
+    // Keys come from config and rule options; a bound keeps odd callers from growing it forever.
+    if (keyPartsCache.size < 1000) keyPartsCache.set(key, parts);
+  }
+  return parts;
 }

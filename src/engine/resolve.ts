@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Group, Meta, OwnerValue, Resource } from '../model.js';
 import { groupOf, type Project } from '../project.js';
 import { matchCodeowners } from './codeowners.js';
+import { keyParts } from './products.js';
 import {
   emptyEngineConfig,
   type DomainsConfig,
@@ -84,8 +85,9 @@ function own(obj: unknown, key: string): unknown {
 
 /** A dotted key (`steward.domain`) in meta: nested maps first, then a literal dotted key. */
 export function metaValue(meta: Meta, key: string): unknown {
+  if (!key.includes('.')) return own(meta, key); // what the loop below gives, without a split
   let cur: unknown = meta;
-  for (const part of key.split('.')) {
+  for (const part of keyParts(key)) {
     cur = own(cur, part);
     if (cur === undefined) break;
   }
@@ -186,16 +188,34 @@ export class Resolver {
 
   /** The resource's domain: the first step of the chain with a value (tests: else their node's). */
   domain(id: string): Resolution<string> | null {
+    // Asked by many rules for every resource: a hit allocates nothing (no compute closure).
+    const hit = this.domainMemo.get(id);
+    if (hit !== undefined) return hit;
     return memoized(this.domainMemo, id, () => firstOf(this.domainSteps(id)));
   }
 
   /** The resource's owner as declared: the first step of the owner chain with a value. */
   owner(id: string): Resolution<OwnerValue> | null {
-    return memoized(this.ownerMemo, id, () => firstOf(this.ownerSteps(id)));
+    const hit = this.ownerMemo.get(id);
+    if (hit !== undefined) return hit;
+    return memoized(this.ownerMemo, id, () => {
+      const steps = this.ownerStepsMemo.get(id);
+      if (steps) return firstOf(steps);
+      // Only the steps up to the first with a value: the rest (explain's) are not needed here.
+      const resource = this.project.resources.get(id);
+      if (!resource) return null;
+      for (const step of this.config.owners.resolution) {
+        const s = this.ownerStep(resource, step);
+        if (s.value !== null) return firstOf([s]);
+      }
+      return null;
+    });
   }
 
   /** Every step of the domain chain, in order, with what it said (for explain). */
   domainSteps(id: string): StepResult<string>[] {
+    const hit = this.domainStepsMemo.get(id);
+    if (hit !== undefined) return hit;
     return memoized(this.domainStepsMemo, id, () => {
       const resource = this.project.resources.get(id);
       return resource ? this.domainStepsOf(resource) : [];
@@ -212,7 +232,31 @@ export class Resolver {
 
   /** The first disagreement between declaring steps (meta, group, path, tag), or null. */
   conflict(id: string): DomainConflict | null {
-    return this.conflicts(id)[0] ?? null;
+    // conflicts(id)[0] without building the list (asked for every target on every run).
+    let first: StepResult<string> | null = null;
+    const memo = this.domainStepsMemo.get(id);
+    if (memo) {
+      for (const s of memo) {
+        if (s.value === null || !DECLARING.has(s.kind)) continue;
+        if (first === null) first = s;
+        else if (s.value !== first.value)
+          return { domain: first.value!, via: first.via, other: s.value, otherVia: s.via };
+      }
+      return null;
+    }
+    // Not resolved yet (tests, mostly): only the declaring steps of the chain matter, so the
+    // attached step and the memo entry are skipped. domainStep is pure: same values, same order.
+    const resource = this.project.resources.get(id);
+    if (!resource) return null;
+    for (const step of this.config.domains.resolution) {
+      if (!DECLARING.has(step.kind)) continue;
+      const s = this.domainStep(resource, step);
+      if (s.value === null) continue;
+      if (first === null) first = s;
+      else if (s.value !== first.value)
+        return { domain: first.value!, via: first.via, other: s.value, otherVia: s.via };
+    }
+    return null;
   }
 
   /** Every declaring step that disagrees with the first declaring step with a value. */
@@ -303,16 +347,31 @@ export class Resolver {
 
   private domainStep(r: Resource, step: DomainStep): StepResult<string> {
     const yaml = r.patchPath ?? r.filePath;
-    const self: DeclaredBy = { kind: 'resource', id: r.uniqueId };
+    // Object literals, not spreads of a shared base: this runs for every step of every resource.
     switch (step.kind) {
       case 'meta': {
         const keyPath = `meta.${step.key}`;
         const v = metaValue(r.meta, step.key);
-        const base = { kind: step.kind, via: keyPath, file: yaml, keyPath, declaredBy: self };
-        if (typeof v === 'string' && v.trim() !== '') return { ...base, value: v.trim() };
+        const text = typeof v === 'string' ? v.trim() : '';
+        if (text !== '')
+          return {
+            kind: step.kind,
+            via: keyPath,
+            file: yaml,
+            keyPath,
+            declaredBy: { kind: 'resource', id: r.uniqueId },
+            value: text,
+          };
+        // Nothing declared: already in the shape withoutPlace gives.
         if (v !== undefined && v !== null && !(typeof v === 'string'))
-          return { ...base, value: null, note: `${keyPath} is not text` };
-        return { ...base, value: null };
+          return {
+            kind: step.kind,
+            via: keyPath,
+            value: null,
+            file: null,
+            note: `${keyPath} is not text`,
+          };
+        return { kind: step.kind, via: keyPath, value: null, file: null };
       }
       case 'group': {
         const name = r.group?.trim() ?? '';
@@ -332,7 +391,7 @@ export class Resolver {
               value: name,
               file: yaml,
               keyPath: 'group',
-              declaredBy: self,
+              declaredBy: { kind: 'resource', id: r.uniqueId },
             };
       }
       case 'path': {
@@ -384,7 +443,7 @@ export class Resolver {
               value: rest,
               file: yaml,
               keyPath: 'tags',
-              declaredBy: self,
+              declaredBy: { kind: 'resource', id: r.uniqueId },
             };
         }
         return { kind: 'tag', via, value: null, file: null };
@@ -394,7 +453,6 @@ export class Resolver {
 
   private ownerStep(r: Resource, step: OwnerStep): StepResult<OwnerValue> {
     const yaml = r.patchPath ?? r.filePath;
-    const self: DeclaredBy = { kind: 'resource', id: r.uniqueId };
     switch (step.kind) {
       case 'meta': {
         const keyPath = `meta.${step.key}`;
@@ -405,7 +463,7 @@ export class Resolver {
           value: hasValue(v) ? v : null,
           file: yaml,
           keyPath,
-          declaredBy: self,
+          declaredBy: { kind: 'resource', id: r.uniqueId },
         };
       }
       case 'exposure': {
@@ -418,7 +476,7 @@ export class Resolver {
           value: hasValue(r.owner) ? r.owner : null,
           file: yaml,
           keyPath: 'owner',
-          declaredBy: self,
+          declaredBy: { kind: 'resource', id: r.uniqueId },
         };
       }
       case 'group': {
@@ -506,6 +564,9 @@ export class Resolver {
 /** A step that said nothing declares nothing: no file or key to point at (CODEOWNERS still names the file read). */
 function withoutPlace<T>(step: StepResult<T>): StepResult<T> {
   if (step.value !== null || step.kind === 'codeowners') return step;
+  // Steps built placeless ({kind, via, value, file: null[, note]}) need no copy.
+  if (step.file === null && step.keyPath === undefined && step.declaredBy === undefined)
+    return step;
   const out: StepResult<T> = { kind: step.kind, via: step.via, value: null, file: null };
   if (step.line !== undefined) out.line = step.line;
   if (step.note !== undefined) out.note = step.note;

@@ -137,6 +137,8 @@ export class Settings {
 
   /** The effective setting of `id` for a subject (a resource, a domain or the project). */
   forSubject(id: string, subject: SettingsSubject): EffectiveSetting {
+    // No overrides (the common case): every subject has the base setting, no mask to key.
+    if (this.config.overrides.length === 0) return this.baseOf(id);
     const mask = this.maskOf(subject);
     if (mask === '') return this.baseOf(id);
     let map = this.byMask.get(mask);
@@ -163,6 +165,7 @@ export class Settings {
   }
 
   forResource(id: string, resource: Resource | null): EffectiveSetting {
+    if (this.config.overrides.length === 0) return this.baseOf(id);
     return this.forSubject(id, resource ? { kind: 'node', resource } : { kind: 'project' });
   }
 

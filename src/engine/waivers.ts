@@ -178,14 +178,18 @@ function listOrUndefined(v: readonly string[] | undefined): string[] | undefined
 export function collectWaivers(project: Project, central: readonly CentralWaiver[]): Waiver[] {
   const own = new Set(project.projects.map((p) => p.name));
   const out: Waiver[] = [];
+  // Only the few resources that write waivers are sorted, not every resource.
   const resources = [...project.resources.values()]
-    .filter((r) => !r.external && own.has(r.packageName))
+    .filter((r) => {
+      if (r.external || !own.has(r.packageName)) return false;
+      const steward = r.meta['steward'];
+      if (!isRecord(steward) || !('waive' in steward)) return false;
+      return steward['waive'] !== undefined && steward['waive'] !== null;
+    })
     .sort((a, b) => (a.uniqueId < b.uniqueId ? -1 : a.uniqueId > b.uniqueId ? 1 : 0));
   for (const r of resources) {
-    const steward = r.meta['steward'];
-    if (!isRecord(steward) || !('waive' in steward)) continue;
+    const steward = r.meta['steward'] as Record<string, unknown>;
     const waive = steward['waive'];
-    if (waive === undefined || waive === null) continue;
     if (Array.isArray(waive)) {
       waive.forEach((w, i) => out.push(readResourceWaiver(w, r, i, `${WAIVE_KEY}[${i}]`)));
     } else {

@@ -2,7 +2,18 @@
 import type { CheckResult, Finding } from '../engine/check.js';
 import type { BaseModeResult } from '../engine/compare.js';
 import { findingStatus } from './paths.js';
-import { plain } from './owner.js';
+import { plain as plainText } from './owner.js';
+
+// Control characters (what plain() escapes): most lines have none and are kept as they are,
+// instead of being rebuilt a character at a time.
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+const plain = (text: string): string => (hasControl(text) ? plainText(text) : text);
 
 export function formatCheckText(result: CheckResult): string {
   const lines: string[] = [];
