@@ -182,8 +182,8 @@ describe('check --base with manifests', () => {
     expect(r.code).toBe(1);
   });
 
-  // The built CLI loads a large base in a worker thread (forced here with the environment
-  // variable); the output must be the same byte for byte. Needs the build (dist/), as CI has.
+  // With DBT_STEWARD_BASE_WORKER=1 the built CLI loads the base in a worker thread; the output
+  // must be the same byte for byte. Needs the build (dist/), as CI has.
   const BIN = path.resolve('bin', 'dbt-steward.js');
   const built = fs.existsSync(path.resolve('dist', 'src', 'cli', 'base-worker.js'));
   (built ? it : it.skip)('the base loaded in a worker thread gives the same output', () => {

@@ -316,7 +316,7 @@ export const checkCommand: Command = {
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
     const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
-    // A large base manifest is loaded and checked in a worker thread while this one does the
+    // Opt-in: a base manifest loaded and checked in a worker thread while this one does the
     // head (the specs are known before loading only for a manifest base).
     const worker =
       early?.kind === 'path' ? startBaseWorker([early], io.cwd, vars, io.env ?? {}) : null;
