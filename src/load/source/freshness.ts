@@ -22,14 +22,35 @@ import type { SourceFile } from './discover.js';
 
 export type Freshness = { fresh: true } | { fresh: false; reason: string };
 
-/** Python's `str.isspace()` set: what `str.strip()` removes (not U+FEFF, unlike JS trim). */
-const PY_SPACE =
-  '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+/**
+ * Whether a UTF-16 code unit is in Python's `str.isspace()` set: what `str.strip()` removes
+ * (not U+FEFF, unlike JS trim).
+ */
+function isPySpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
 
 /** Python's `str.strip()`. */
 export function pyStrip(s: string): string {
-  return s.replace(PY_STRIP, '');
+  // Index scans from both ends: the regular expression retried its trailing alternative at
+  // every blank of a file (tens of milliseconds over a thousand models).
+  let start = 0;
+  let end = s.length;
+  while (start < end && isPySpace(s.charCodeAt(start))) start++;
+  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** The checksum dbt stores for a model file: sha256 of its stripped UTF-8 text. */

@@ -163,12 +163,16 @@ function scanConfig(args: readonly CallArg[], out: DepsCollector, fn: string): v
       out.addDynamic(describe(fn, [a]));
       continue;
     }
-    Object.defineProperty(config, a.name, {
-      value: lit.value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // An own property either way; only `__proto__` must not reach the prototype setter
+    // (defineProperty for every key would also leave the object in slow dictionary mode).
+    if (a.name === '__proto__')
+      Object.defineProperty(config, a.name, {
+        value: lit.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else config[a.name] = lit.value;
   }
   out.configs.push(config);
   // Hooks are rendered by dbt; the refs written in them count.
@@ -270,7 +274,16 @@ export interface StaticContext {
    * Verdicts on tags already read with this context, by tag text (the same few tags recur in
    * every model); kept by the caller for as long as the answers above stay the same.
    */
-  memo?: Map<string, TagVerdict | null>;
+  memo?: TagMemo;
+}
+
+/**
+ * StaticContext.memo: verdicts by tag text (blankStrings() of it), one map per tag kind, so
+ * that the key is the text itself (no concatenated key to build, flatten and hash per tag).
+ */
+export interface TagMemo {
+  expr: Map<string, TagVerdict | null>;
+  stmt: Map<string, TagVerdict | null>;
 }
 
 /** What readStatic() makes of an `if`/`elif`/`else`/`endif` or expression tag. */
@@ -338,6 +351,41 @@ export function isStaticResult(deps: ModelDeps): boolean {
   return STATIC_RESULTS.has(deps);
 }
 
+/**
+ * A tag's text with the contents of its string literals left out, as a key for verdicts:
+ * judgeTag() reads names and operators, never what a string holds, so `{{ dbt.datediff('a',
+ * 'b', 'day') }}` in one model and `{{ dbt.datediff('c', 'd', 'day') }}` in the next share one.
+ * Strings are delimited as tokenize() reads them (a backslash escapes the next character); an
+ * unterminated one is kept as written.
+ */
+function blankStrings(inner: string): string {
+  let i = inner.indexOf("'");
+  const dq = inner.indexOf('"');
+  if (i < 0 || (dq >= 0 && dq < i)) i = dq;
+  if (i < 0) return inner;
+  let out = '';
+  let from = 0;
+  const n = inner.length;
+  while (i < n) {
+    const q = inner.charCodeAt(i);
+    if (q !== 39 /* ' */ && q !== 34 /* " */) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n) {
+      const c = inner.charCodeAt(j);
+      if (c === q) break;
+      j += c === 92 /* \ */ && j + 1 < n ? 2 : 1;
+    }
+    if (j >= n) break; // unterminated: the rest as written
+    out += inner.slice(from, i + 1);
+    from = j;
+    i = j + 1;
+  }
+  return out + inner.slice(from);
+}
+
 /** `ref('name')` alone in a tag: one quoted name without escapes or line breaks. */
 const SIMPLE_REF = /^\s*ref\(\s*(['"])([^'"\\\n\r]*)\1\s*\)\s*$/;
 
@@ -361,11 +409,12 @@ function readStatic(sql: string, ctx?: StaticContext): ModelDeps | null {
     const memo = ctx?.memo;
     if (ctx && memo && locals.size === 0) {
       // A verdict only depends on the tag and the context (no `set` names yet): reuse it.
-      const key = (seg.kind === 'expr' ? '{' : '%') + seg.inner;
-      let verdict = memo.get(key);
+      const byText = seg.kind === 'expr' ? memo.expr : memo.stmt;
+      const key = blankStrings(seg.inner);
+      let verdict = byText.get(key);
       if (verdict === undefined) {
         verdict = judgeTag(seg.kind, seg.inner, ctx);
-        memo.set(key, verdict);
+        byText.set(key, verdict);
       }
       if (verdict !== null) {
         if (!verdict.ok) return null;
@@ -415,8 +464,73 @@ function readStatic(sql: string, ctx?: StaticContext): ModelDeps | null {
   }
   if (depth !== 0) return null;
   if (out.dynamic.length > 0 || out.warnings.length > 0) return null;
-  if (out.configs.some((c) => /\{[{%]/.test(JSON.stringify(c)))) return null;
+  for (const c of out.configs) {
+    if (!holdsJinja(c)) continue;
+    if (!ctx || !staticHooks(c, ctx, out)) return null;
+  }
   return out.result('render', null);
+}
+
+const JINJA_OPEN = /\{[{%]/;
+
+/**
+ * Whether `{{` or `{%` is in a string of a literal value (a key or a value, where
+ * JSON.stringify would write them: not under an undefined or function value), without
+ * serializing it.
+ */
+function holdsJinja(v: unknown): boolean {
+  if (typeof v === 'string') return JINJA_OPEN.test(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (const x of v as unknown[]) if (holdsJinja(x)) return true;
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    if (JINJA_OPEN.test(k) || holdsJinja(x)) return true;
+  }
+  return false;
+}
+const HOOK_KEYS = ['pre_hook', 'post_hook', 'pre-hook', 'post-hook'];
+
+/**
+ * A config() call whose only Jinja is in hook strings, each read statically: what a render
+ * adds by rendering the hooks after the model (their refs, sources and unknown macros, in the
+ * same order). False when a render is needed: Jinja in any other value (or a key), in a hook
+ * given as a mapping, or a hook the static path cannot read or that calls config().
+ */
+function staticHooks(
+  config: Record<string, unknown>,
+  ctx: StaticContext,
+  out: DepsCollector,
+): boolean {
+  for (const key of Object.keys(config)) {
+    if (HOOK_KEYS.includes(key)) continue;
+    if (JINJA_OPEN.test(key) || JINJA_OPEN.test(JSON.stringify(config[key]) ?? '')) return false;
+  }
+  const found: ModelDeps[] = [];
+  for (const key of HOOK_KEYS) {
+    if (!Object.hasOwn(config, key)) continue;
+    const hooks = config[key];
+    for (const h of Array.isArray(hooks) ? (hooks as unknown[]) : [hooks]) {
+      if (typeof h !== 'string') {
+        if (JINJA_OPEN.test(JSON.stringify(h) ?? '')) return false;
+        continue;
+      }
+      if (!JINJA_OPEN.test(h)) continue;
+      const deps = readStatic(h, ctx);
+      if (deps === null || deps.configs.length > 0) return false;
+      found.push(deps);
+    }
+  }
+  for (const deps of found) {
+    for (const r of deps.refs) out.addRef(r);
+    for (const s of deps.sources) out.addSource(s);
+    for (const m of deps.unknownMacros ?? []) out.addUnknownMacro(m);
+  }
+  return true;
 }
 
 /**

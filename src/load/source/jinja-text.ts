@@ -199,6 +199,22 @@ export function tokenize(s: string, python = false): Tok[] {
 }
 
 /**
+ * Where the short string quoted at `i` ends (exclusive), as readQuoted(s, i, false, false)
+ * finds it, or -1 when unterminated: without decoding its value.
+ */
+function quotedEnd(s: string, i: number): number {
+  const qc = s.charCodeAt(i);
+  const n = s.length;
+  let j = i + 1;
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    if (c === qc) return j + 1;
+    j += c === 92 /* \\ */ && j + 1 < n ? 2 : 1;
+  }
+  return -1;
+}
+
+/**
  * Finds the end of a `{{ … }}` or `{% … %}` tag whose code starts at `from`: the index of the
  * closing delimiter (not counting a `-`/`+` marker before it), skipping strings and brackets.
  */
@@ -210,9 +226,9 @@ function findTagEnd(src: string, from: number, closer: '}}' | '%}'): number {
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c === 39 /* ' */ || c === 34 /* " */) {
-      const q = readQuoted(src, i, false, false);
-      if (!q) return -1;
-      i = q.end;
+      const end = quotedEnd(src, i);
+      if (end < 0) return -1;
+      i = end;
       continue;
     }
     if (depth === 0 && c === first && src.charCodeAt(i + 1) === 125 /* } */) return i;

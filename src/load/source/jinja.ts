@@ -53,7 +53,7 @@ import {
   scanInto,
   staticDeps,
   type StaticContext,
-  type TagVerdict,
+  type TagMemo,
 } from './jinja-scan.js';
 import { extractBlocks, lineOf, segment, toNunjucks } from './jinja-text.js';
 
@@ -379,7 +379,7 @@ export class DbtJinja {
   /** Names that may reach a ref, source or config, for the static path (computed on first use). */
   private taintedNames: Set<string> | null = null;
   /** StaticContext.memo: the macros, and so the verdicts, never change after construction. */
-  private readonly staticVerdicts = new Map<string, TagVerdict | null>();
+  private readonly staticVerdicts: TagMemo = { expr: new Map(), stmt: new Map() };
   private readonly staticPath: boolean;
 
   constructor(options: DbtJinjaOptions) {

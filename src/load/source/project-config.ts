@@ -106,9 +106,20 @@ function dict(): Dict {
   return Object.create(null) as Dict;
 }
 
+/**
+ * Object.assign() for the plain values here (own string keys, no symbols, no setters): a
+ * loop is several times quicker into a null-prototype object, built for every node.
+ */
+function assignInto(target: Dict, src: Dict): Dict {
+  for (const key of Object.keys(src)) target[key] = src[key];
+  return target;
+}
+
 /** Own enumerable string keys, never `__proto__`. */
 function keysOf(obj: Dict): string[] {
-  return Object.keys(obj).filter((k) => k !== '__proto__');
+  const keys = Object.keys(obj);
+  // Called for every layer, config and value merged: no second array unless there is one.
+  return keys.includes('__proto__') ? keys.filter((k) => k !== '__proto__') : keys;
 }
 
 function has(obj: Dict, key: string): boolean {
@@ -617,7 +628,7 @@ function deepMergeInto(dest: Dict, src: Dict): void {
 
 /** The fields of dbt's NodeConfig with their defaults (models, seeds, snapshots, analyses). */
 function nodeConfigDefaults(): Dict {
-  return Object.assign(dict(), {
+  return assignInto(dict(), {
     enabled: true,
     alias: null,
     schema: null,
@@ -641,8 +652,8 @@ function nodeConfigDefaults(): Dict {
     on_configuration_change: 'apply',
     grants: dict(),
     packages: [],
-    docs: Object.assign(dict(), { show: true, node_color: null }),
-    contract: Object.assign(dict(), { enforced: false, alias_types: true }),
+    docs: assignInto(dict(), { show: true, node_color: null }),
+    contract: assignInto(dict(), { enforced: false, alias_types: true }),
     event_time: null,
     concurrent_batches: null,
   });
@@ -657,17 +668,17 @@ function nodeConfigDefaults(): Dict {
 export function configDefaults(resourceType: ConfigResourceType): Record<string, unknown> {
   switch (resourceType) {
     case 'model':
-      return Object.assign(nodeConfigDefaults(), { access: 'protected' });
+      return assignInto(nodeConfigDefaults(), { access: 'protected' });
     case 'analysis':
       return nodeConfigDefaults();
     case 'seed':
-      return Object.assign(nodeConfigDefaults(), {
+      return assignInto(nodeConfigDefaults(), {
         materialized: 'seed',
         delimiter: ',',
         quote_columns: null,
       });
     case 'snapshot':
-      return Object.assign(nodeConfigDefaults(), {
+      return assignInto(nodeConfigDefaults(), {
         materialized: 'snapshot',
         strategy: null,
         target_schema: null,
@@ -676,7 +687,7 @@ export function configDefaults(resourceType: ConfigResourceType): Record<string,
         check_cols: null,
       });
     case 'test':
-      return Object.assign(dict(), {
+      return assignInto(dict(), {
         enabled: true,
         alias: null,
         schema: 'dbt_test__audit',
@@ -695,9 +706,9 @@ export function configDefaults(resourceType: ConfigResourceType): Record<string,
         error_if: '!= 0',
       });
     case 'unit_test':
-      return Object.assign(dict(), { tags: [], meta: dict(), enabled: true });
+      return assignInto(dict(), { tags: [], meta: dict(), enabled: true });
     case 'source':
-      return Object.assign(dict(), {
+      return assignInto(dict(), {
         enabled: true,
         event_time: null,
         loaded_at_field: null,
@@ -706,12 +717,12 @@ export function configDefaults(resourceType: ConfigResourceType): Record<string,
         tags: [],
       });
     case 'exposure':
-      return Object.assign(dict(), { enabled: true, tags: [], meta: dict() });
+      return assignInto(dict(), { enabled: true, tags: [], meta: dict() });
     case 'metric':
     case 'semantic_model':
-      return Object.assign(dict(), { enabled: true, group: null, meta: dict() });
+      return assignInto(dict(), { enabled: true, group: null, meta: dict() });
     case 'saved_query':
-      return Object.assign(dict(), {
+      return assignInto(dict(), {
         enabled: true,
         group: null,
         meta: dict(),
@@ -728,6 +739,123 @@ function treeLabel(
   depth: number,
 ): string {
   return `dbt_project.yml of ${project.name}, ${[treeKey, ...fqn.slice(0, depth)].join('.')}`;
+}
+
+/**
+ * The defaults of a resource type merged with its own project's tree along `fqn`: the first
+ * steps of effectiveConfig(). Every node of a folder walks the same tree levels, so the merge
+ * is done once per resource type and path of levels (the level objects themselves: a YAML
+ * alias may put one level under two names) and copied for each node. A merge that gave
+ * problems is not kept (their labels name the fqn).
+ */
+function ownTreeConfig(
+  resourceType: ConfigResourceType,
+  project: DbtProjectFile,
+  treeKey: ConfigTreeKey,
+  fqn: readonly string[],
+  problems: string[] | undefined,
+  readOnly: boolean,
+): Dict {
+  const levels = treeLevels(project.trees[treeKey], fqn);
+  const last = levels[levels.length - 1];
+  if (last === undefined) {
+    if (!readOnly) return configDefaults(resourceType);
+    let defaults = sharedDefaults.get(resourceType);
+    if (defaults === undefined) {
+      defaults = configDefaults(resourceType);
+      sharedDefaults.set(resourceType, defaults);
+    }
+    return assignInto(dict(), defaults);
+  }
+  let kept = mergedTrees.get(last);
+  const hit = kept?.find(
+    (k) =>
+      k.resourceType === resourceType &&
+      k.levels.length === levels.length &&
+      k.levels.every((l, i) => l === levels[i]),
+  );
+  if (hit) return copyOf(hit);
+  const result = configDefaults(resourceType);
+  const found: string[] = [];
+  levels.forEach((level, depth) =>
+    mergeInto(
+      result,
+      sharedLevelConfig(level),
+      () => treeLabel(project, treeKey, fqn, depth),
+      found,
+    ),
+  );
+  if (found.length > 0) {
+    problems?.push(...found);
+    return result;
+  }
+  if (kept === undefined) {
+    kept = [];
+    mergedTrees.set(last, kept);
+  }
+  const entry = { resourceType, levels, config: result, plain: isPlainTree(result, new Set()) };
+  kept.push(entry);
+  return copyOf(entry);
+
+  // mergeInto() only ever sets top-level keys (to new values): for a reader, a new top level
+  // keeps the kept merge as it is.
+  function copyOf(k: { config: Dict; plain: boolean }): Dict {
+    if (readOnly) return assignInto(dict(), k.config);
+    return k.plain ? clonePlain(k.config) : cloneValue(k.config);
+  }
+}
+
+/** Whether no object or array is reached twice from `value` (no alias shared, no cycle). */
+function isPlainTree(value: unknown, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (value instanceof Date) return true;
+  if (Array.isArray(value)) return (value as unknown[]).every((v) => isPlainTree(v, seen));
+  const obj = value as Dict;
+  return keysOf(obj).every((k) => isPlainTree(obj[k], seen));
+}
+
+/** cloneValue() of a value isPlainTree() accepts: nothing to track, so no Map. */
+function clonePlain(value: unknown): Dict {
+  return clonePlainInner(value) as Dict;
+}
+
+function clonePlainInner(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value as unknown[]) items.push(clonePlainInner(item));
+    return items;
+  }
+  const out = dict();
+  const src = value as Dict;
+  for (const key of keysOf(src)) out[key] = clonePlainInner(src[key]);
+  return out;
+}
+
+/** configDefaults() for readers (their nested values are shared, never changed). */
+const sharedDefaults = new Map<ConfigResourceType, Dict>();
+
+/** ownTreeConfig() merges, by the last tree level walked. */
+const mergedTrees = new WeakMap<
+  Dict,
+  Array<{ resourceType: ConfigResourceType; levels: Dict[]; config: Dict; plain: boolean }>
+>();
+
+/** The tree levels walkTree() would read a layer from, in order (none: not a mapping). */
+function treeLevels(tree: unknown, fqn: readonly string[]): Dict[] {
+  if (!isMapping(tree)) return [];
+  const levels: Dict[] = [tree];
+  let level: Dict = tree;
+  for (const part of fqn) {
+    const next = get(level, part);
+    if (!isMapping(next)) break;
+    levels.push(next);
+    level = next;
+  }
+  return levels;
 }
 
 /**
@@ -752,21 +880,30 @@ export function effectiveConfig(args: {
   sqlConfigs?: ReadonlyArray<Record<string, unknown>>;
   language?: 'sql' | 'python';
   problems?: string[];
+  /**
+   * The caller only reads the result (as nodeFields() does): its nested values (lists,
+   * mappings) may then be shared with other results, and must not be changed.
+   */
+  readOnly?: boolean;
 }): Record<string, unknown> {
   const { resourceType, fqn, ownProject, rootProject, problems } = args;
   const treeKey = treeKeyFor(resourceType);
-  const result = configDefaults(resourceType);
-
-  walkTree(ownProject.trees[treeKey], fqn, sharedLevelConfig).forEach((layer, depth) =>
-    mergeInto(result, layer, () => treeLabel(ownProject, treeKey, fqn, depth), problems),
+  const result = ownTreeConfig(
+    resourceType,
+    ownProject,
+    treeKey,
+    fqn,
+    problems,
+    args.readOnly === true,
   );
 
   let patch: Dict | null = null;
   if (isMapping(args.versionConfig))
     patch = mergeVersionConfig(args.yamlConfig, args.versionConfig);
-  else if (isMapping(args.yamlConfig)) patch = cloneValue(args.yamlConfig);
+  // No copy of the YAML config: mergeInto() copies what it keeps and never changes a layer.
+  else if (isMapping(args.yamlConfig)) patch = args.yamlConfig;
   if (resourceType === 'model' && args.language === 'python') {
-    patch ??= dict();
+    patch = patch === null ? dict() : patch === args.yamlConfig ? cloneValue(patch) : patch;
     if (!has(patch, 'materialized')) patch.materialized = 'table';
   }
   if (patch !== null) mergeInto(result, patch, 'properties YAML config', problems);
@@ -1136,7 +1273,7 @@ export function nodeFields(
   let docs: unknown = null;
   if (HAS_DOCS.has(resourceType)) {
     const d = get(cfg, 'docs');
-    const out: Dict = Object.assign(dict(), { show: true, node_color: null });
+    const out: Dict = assignInto(dict(), { show: true, node_color: null });
     if (isMapping(d)) {
       if (has(d, 'show')) out.show = cloneValue(d.show);
       if (has(d, 'node_color')) out.node_color = cloneValue(d.node_color);

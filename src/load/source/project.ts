@@ -167,6 +167,13 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Object.keys(obj).sort(compare), without a sort (and its work array) when already in order. */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort(compare);
+  return keys;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python str()/repr(), for generic test names and ids
 
@@ -226,8 +233,38 @@ function hashableMd(v: unknown): unknown {
   return pyStr(v);
 }
 
+/** Whether `Object.keys` lists `k` first, in numeric order, whatever the insertion order. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * `pyRepr(hashableMd(v))` without building the sorted copy (once per generic test). Keys that
+ * are array indices come first in a copy's Object.keys: those mappings take the long way.
+ */
+function hashableRepr(v: unknown): string {
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ', ') + hashableRepr(v[i]);
+    return out + ']';
+  }
+  if (isMapping(v)) {
+    const keys = sortedKeys(v);
+    let out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (ARRAY_INDEX.test(k) && Number(k) < 4294967295) return pyRepr(hashableMd(v));
+      out += (i === 0 ? '' : ', ') + pyStrLiteral(k) + ': ' + hashableRepr(v[k]);
+    }
+    return out + '}';
+  }
+  return pyStrLiteral(pyStr(v));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Packages
+
+/** A relative path with `/` separators and no empty, `.` or `..` segment (POSIX only). */
+const NORMAL_REL =
+  path.sep === '/' ? /^(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*$/ : /(?!)/;
 
 interface Pkg {
   name: string;
@@ -327,9 +364,21 @@ export function readProjectFile(dir: string, shownFile: string): DbtProjectFile 
   const read = readBuffer(file);
   if ('error' in read)
     throw new InputError(`${shownFile}: cannot be read (${read.error})`, shownFile);
-  const doc = parseDbtYaml(read.buf, shownFile);
-  return readDbtProject(doc.value, shownFile);
+  // The same file is read twice per load (the project's name for the mesh first, then the
+  // load itself): the second time, the parsed value of identical bytes is reused.
+  // readDbtProject() only reads the value (it copies what it keeps).
+  let value: unknown;
+  const last = lastProjectFile;
+  if (last !== null && last.file === file && last.buf.equals(read.buf)) value = last.value;
+  else {
+    value = parseDbtYaml(read.buf, shownFile).value;
+    lastProjectFile = { file, buf: read.buf, value };
+  }
+  return readDbtProject(value, shownFile);
 }
+
+/** The last dbt_project.yml parsed by readProjectFile(): its path, bytes and value. */
+let lastProjectFile: { file: string; buf: Buffer; value: unknown } | null = null;
 
 // ---------------------------------------------------------------------------------------------
 // The loader
@@ -415,7 +464,12 @@ class Loader {
       this.shownFiles.set(pkg.dir, byRel);
     }
     let shown = byRel.get(rel);
-    if (shown === undefined) {
+    if (shown === undefined && pkg.dir === this.rootDir && NORMAL_REL.test(rel)) {
+      // A normalized path inside the root project (every file discovery found there) is
+      // already what path.relative would give.
+      shown = rel;
+      byRel.set(rel, shown);
+    } else if (shown === undefined) {
       const abs = path.join(pkg.dir, rel);
       const r = path.relative(this.rootDir, abs).split(path.sep).join('/');
       shown = r === '' ? rel : r;
@@ -1218,6 +1272,7 @@ class Loader {
     }
     const problems: string[] = [];
     const config = effectiveConfig({
+      readOnly: true,
       resourceType: c.type as ConfigResourceType,
       fqn: c.fqn,
       ownProject: pkg.project,
@@ -1790,6 +1845,7 @@ function buildSources(L: Loader, pkg: Pkg): void {
       });
       const problems: string[] = [];
       const config = effectiveConfig({
+        readOnly: true,
         resourceType: 'source',
         fqn,
         ownProject: pkg.project,
@@ -1924,10 +1980,13 @@ function buildGenericTests(L: Loader, pkg: Pkg, built: Array<{ c: Candidate; r: 
     }
     for (const t of modelTests) addGenericTest(L, e, t, target, null, [], r.group);
     for (const col of columns) {
+      // Most columns have no tests: nothing more to read for them.
+      const colTests = testsOf(col);
+      if (colTests.length === 0) continue;
       const colName = nameOf(col);
       if (colName === null) continue;
       const colTags = tagList(get(col, 'tags'), get(get(col, 'config'), 'tags'));
-      for (const t of testsOf(col)) addGenericTest(L, e, t, target, colName, colTags, r.group);
+      for (const t of colTests) addGenericTest(L, e, t, target, colName, colTags, r.group);
     }
   }
   // Source tables.
@@ -1948,10 +2007,12 @@ function buildGenericTests(L: Loader, pkg: Pkg, built: Array<{ c: Candidate; r: 
       const tableTags = [...sourceTags, ...tagList(get(t, 'tags'), get(get(t, 'config'), 'tags'))];
       for (const test of testsOf(t)) addGenericTest(L, e, test, target, null, tableTags, null);
       for (const col of list(get(t, 'columns'))) {
+        const colTests = testsOf(col);
+        if (colTests.length === 0) continue;
         const colName = nameOf(col);
         if (colName === null) continue;
         const colTags = tagList(get(col, 'tags'), get(get(col, 'config'), 'tags'));
-        for (const test of testsOf(col))
+        for (const test of colTests)
           addGenericTest(L, e, test, target, colName, [...tableTags, ...colTags], null);
       }
     }
@@ -1981,8 +2042,14 @@ function tagList(...sources: unknown[]): string[] {
   return out;
 }
 
-function testsOf(entry: unknown): unknown[] {
-  return [...list(get(entry, 'data_tests')), ...list(get(entry, 'tests'))];
+/** A shared empty list: testsOf() of the many entries without tests (callers only read it). */
+const NO_TESTS: readonly unknown[] = Object.freeze([]);
+
+function testsOf(entry: unknown): readonly unknown[] {
+  const dataTests = get(entry, 'data_tests');
+  const tests = get(entry, 'tests');
+  if (!Array.isArray(dataTests) && !Array.isArray(tests)) return NO_TESTS;
+  return [...list(dataTests), ...list(tests)];
 }
 
 /** dbt's test-builder: the definition's test name, namespace, arguments and config. */
@@ -2089,7 +2156,7 @@ function addGenericTest(
   kwargs.model = `{{ get_where_subquery(${target.modelArg}) }}`;
   // synthesize_generic_test_names
   const flat: string[] = [];
-  for (const key of Object.keys(kwargs).sort(compare)) {
+  for (const key of sortedKeys(kwargs)) {
     if (key === 'model') continue;
     const v = kwargs[key];
     const parts = Array.isArray(v) ? (v as unknown[]) : isMapping(v) ? Object.values(v) : [v];
@@ -2104,7 +2171,7 @@ function addGenericTest(
   metadata.name = testName;
   metadata.kwargs = kwargs;
   metadata.namespace = namespace;
-  const hash = md5(fullName + pyRepr(hashableMd(metadata))).slice(-10);
+  const hash = md5(fullName + hashableRepr(metadata)).slice(-10);
   const pkg = e.pkg;
   const uniqueId = `test.${pkg.name}.${fullName}.${hash}`;
   if (L.resources.has(uniqueId)) return;
@@ -2127,6 +2194,7 @@ function addGenericTest(
   ];
   const problems: string[] = [];
   const cfg = effectiveConfig({
+    readOnly: true,
     resourceType: 'test',
     fqn,
     ownProject: pkg.project,
@@ -2259,6 +2327,7 @@ function configFor(
 ): ReturnType<typeof nodeFields> {
   const problems: string[] = [];
   const config = effectiveConfig({
+    readOnly: true,
     resourceType: type,
     fqn,
     ownProject: e.pkg.project,
@@ -2527,4 +2596,4 @@ function buildSavedQueries(L: Loader, pkg: Pkg): void {
 }
 
 /** Exposed for tests: the sha256 dbt would store for a text. */
-export const _internal = { sha256, pyRepr, hashableMd };
+export const _internal = { sha256, pyRepr, hashableMd, hashableRepr };

@@ -69,6 +69,7 @@
  * LF, CRLF or CR. A mapping's position is its first key's, a sequence's is its first item's
  * (so `- name: orders` points at `name`); an empty `{}`/`[]` is its bracket.
  */
+import { isUtf8 } from 'node:buffer';
 import {
   COLLECTION_STYLE,
   EVENT_ID,
@@ -213,6 +214,9 @@ function trailingWhitespaceStart(s: string): number {
 
 /** Strict UTF-8, as dbt decodes files; the BOM is kept here and dropped by the caller. */
 function decodeUtf8(buf: Buffer, file: string): string {
+  // isUtf8 + toString (which keeps a BOM, as ignoreBOM does) is much quicker than a fatal
+  // TextDecoder, and gives the same text; the decoder only explains a fault.
+  if (isUtf8(buf)) return buf.toString('utf8');
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
