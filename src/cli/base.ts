@@ -184,6 +184,8 @@ function extract(spec: Extract<BaseSpec, { kind: 'git' }>, tmp: string): string 
 export interface BaseSide {
   base: Project;
   baseResult: Pick<CheckResult, 'findings'>;
+  /** The resolver the base's rules ran with, when there is one to share. */
+  resolver?: Resolver;
 }
 
 type RunSettings = Pick<RunOptions, 'now' | 'baseline' | 'continueOnRuleError'>;
@@ -198,16 +200,18 @@ export async function baseSideInProcess(
 ): Promise<BaseSide> {
   const base = await loadBase(specs, cwd, vars);
   assertParsed(base, 'base');
+  const resolver = new Resolver(base, config.engine);
   const baseResult = runRules(base, {
     registry: config.registry,
     config: config.engine,
+    resolver,
     ...(run.now ? { now: run.now } : {}),
     baseline: run.baseline ?? null,
     ...(run.continueOnRuleError !== undefined
       ? { continueOnRuleError: run.continueOnRuleError }
       : {}),
   });
-  return { base, baseResult };
+  return { base, baseResult, resolver };
 }
 
 /** What the main thread tells the base worker once the head (and so the config) is loaded. */
@@ -365,13 +369,14 @@ export function compareWithBase(
   headResult: CheckResult,
   config: LoadedConfig,
   run: Pick<RunOptions, 'now' | 'selected' | 'baseline' | 'continueOnRuleError'>,
+  headResolver?: Resolver,
 ): BaseModeResult {
   const { base, baseResult } = side;
   assertParsed(base, 'base');
   assertParsed(head, 'head');
   const selected = run.selected ?? null;
-  const resolverBase = new Resolver(base, config.engine);
-  const resolverHead = new Resolver(head, config.engine);
+  const resolverBase = side.resolver ?? new Resolver(base, config.engine);
+  const resolverHead = headResolver ?? new Resolver(head, config.engine);
   const changes = compareProjects(base, head, resolverBase, resolverHead);
   const impact = impactOf(changes, base, head, resolverBase, resolverHead);
   let findings = [...headResult.findings];

@@ -97,6 +97,8 @@ export interface RunOptions {
    * `breaking-change` waivers and baseline entries count as for a rule that runs.
    */
   baseMode?: boolean;
+  /** A resolver over the same project and config, to share its memoized answers. */
+  resolver?: Resolver;
 }
 
 export class ConfigError extends Error {
@@ -145,7 +147,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
   const config = options.config ?? emptyEngineConfig();
   const now = options.now ?? new Date();
   const selected = options.selected ?? null;
-  const resolver = new Resolver(project, config);
+  const resolver = options.resolver ?? new Resolver(project, config);
   const domainOf = (id: string) => resolver.domain(id)?.value ?? null;
   const ownerOf = (id: string) => resolver.owner(id)?.value ?? null;
   const selections = new Map<string, ReadonlySet<string>>();

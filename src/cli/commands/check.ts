@@ -338,6 +338,7 @@ async function checkRun(
   const {
     project,
     config,
+    resolver,
     selected: bySelect,
     now,
   } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io);
@@ -368,6 +369,7 @@ async function checkRun(
       baseline,
       continueOnRuleError: args.continueOnRuleError,
       baseMode: baseSpec !== null,
+      resolver,
     });
     if (baseSpec) progress.update('comparing with the base');
     const run = { now, baseline, continueOnRuleError: args.continueOnRuleError };
@@ -389,6 +391,7 @@ async function checkRun(
           headResult,
           config,
           { ...run, selected },
+          resolver,
         )
       : headResult;
   } finally {
