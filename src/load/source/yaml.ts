@@ -152,26 +152,22 @@ export function parseDbtYaml(text: string | Buffer, file: string): YamlDocument 
   }
 
   const { events, work } = parseLeniently(src, padding, fail);
-  // A Map, not a WeakMap: it lives as long as the values it describes (the document), and
-  // a large WeakMap is costly for the garbage collector (ephemerons).
-  const meta = new Map<object, NodeMeta>();
-  const keyTable = new KeyTable();
+  const table = new NodeTable();
   let value: unknown = null;
   if (events.length > 0) {
     checkSingleDocument(events, work, fail);
     checkTabs(events, work, fail);
-    value = new Builder(work, events, meta, keyTable, fail).document();
+    value = new Builder(work, events, table, fail).document();
   }
 
   return {
     value,
     positionOf(node: object): YamlPosition | null {
-      const m = meta.get(node);
-      return m ? toPosition(m.start) : null;
+      const offset = table.start(node);
+      return offset === undefined ? null : toPosition(offset);
     },
     keyPosition(node: object, key: string): YamlPosition | null {
-      const m = meta.get(node);
-      const offset = m ? keyTable.find(m, key) : undefined;
+      const offset = table.keyOffset(node, key);
       return offset === undefined ? null : toPosition(offset);
     },
   };
@@ -574,20 +570,20 @@ function inComment(
 // ---------------------------------------------------------------------------------------------
 // Values
 
-interface NodeMeta {
-  /** Offset of the node's position (first key / first item / bracket). */
-  start: number;
-  /** Mappings: where their keys' run starts in the document's KeyTable, and its length. */
-  first: number;
-  count: number;
-}
-
 /**
- * The offsets of every mapping key of a document, one contiguous run per mapping (a Map per
- * mapping costs far more memory, and the garbage collector copies it). Within a run a later
- * entry for a key wins: merged keys come first (where written in their source), own keys last.
+ * Where each mapping and sequence of a document starts, and the offsets of every mapping key,
+ * one contiguous run per mapping (a Map or an object per node costs far more memory, and the
+ * garbage collector copies it). Within a run a later entry for a key wins: merged keys come
+ * first (where written in their source), own keys last.
+ *
+ * A Map, not a WeakMap: it lives as long as the values it describes (the document), and a
+ * large WeakMap is costly for the garbage collector (ephemerons). Its values are small
+ * integers (an index into `info`), so an entry allocates nothing of its own.
  */
-class KeyTable {
+class NodeTable {
+  private readonly index = new Map<object, number>();
+  /** Three numbers per node: its position's offset, and its run of keys [first, end). */
+  private readonly info: number[] = [];
   private readonly names: string[] = [];
   private readonly offsets: number[] = [];
 
@@ -600,12 +596,36 @@ class KeyTable {
     this.offsets.push(offset);
   }
 
+  /** Records a node: its position's offset and its run of keys [first, end). */
+  add(node: object, start: number, first: number, end: number): void {
+    const info = this.info;
+    this.index.set(node, info.length);
+    info.push(start, first, end);
+  }
+
+  /** Offset of a node's position; undefined for a value that is no mapping or sequence. */
+  start(node: object): number | undefined {
+    const i = this.index.get(node);
+    return i === undefined ? undefined : this.info[i];
+  }
+
   /** Offset of `key` in a mapping's run, as last written; undefined when it has none. */
-  find(m: NodeMeta, key: string): number | undefined {
-    for (let i = m.first + m.count - 1; i >= m.first; i--)
-      if (this.names[i] === key) return this.offsets[i];
+  keyOffset(node: object, key: string): number | undefined {
+    const i = this.index.get(node);
+    if (i === undefined) return undefined;
+    const first = this.info[i + 1]!;
+    for (let k = this.info[i + 2]! - 1; k >= first; k--)
+      if (this.names[k] === key) return this.offsets[k];
     return undefined;
   }
+}
+
+/** A new prototype-less object in fast (not dictionary) mode, unlike Object.create(null). */
+function nullObject(): Record<string, unknown> {
+  // V8 makes an Object.create(null) a hash table, slow to fill and to collect; a literal whose
+  // prototype is then set to null keeps fast properties (the transition is cached), and with
+  // no prototype a `__proto__` key is a plain own property all the same.
+  return Object.setPrototypeOf({}, null) as Record<string, unknown>;
 }
 
 /** A built node: its value, how many nodes it stands for, how deep it goes, where it starts. */
@@ -652,12 +672,14 @@ class Builder {
   private readonly anchors = new Map<string, Built | typeof OPEN>();
   private expansion = 0;
   private tagHandles = new Map<string, string>();
+  /** Keys (and their offsets) of the mappings being built, innermost last. */
+  private readonly pendingNames: string[] = [];
+  private readonly pendingAt: number[] = [];
 
   constructor(
     private readonly src: string,
     private readonly events: Event[],
-    private readonly meta: Map<object, NodeMeta>,
-    private readonly keyTable: KeyTable,
+    private readonly table: NodeTable,
     private readonly fail: Fail,
   ) {}
 
@@ -834,11 +856,6 @@ class Builder {
     const name = this.openAnchor(ev);
     const text = ev.valueStart >= 0 ? scalarText(this.src, ev) : '';
     const tag = this.tagOf(ev);
-    let resolved: Resolved;
-    if (tag === '!' || (tag === null && ev.style === SCALAR_STYLE.PLAIN))
-      resolved = resolvePlain(text, isKey);
-    else if (tag === null) resolved = { kind: 'value', value: text };
-    else resolved = constructTagged(tag, text, isKey);
     // -1 for an empty scalar with no tag or anchor: its container supplies a position.
     const start =
       tokenStart(ev) >= 0
@@ -848,6 +865,21 @@ class Builder {
           : ev.anchorStart >= 0
             ? ev.anchorStart - 1
             : -1;
+    if (name === null && tag === null) {
+      // Most scalars: a string with no tag or anchor, told without a Resolved object.
+      if (ev.style !== SCALAR_STYLE.PLAIN) return { value: text, size: 1, height: 0, start };
+      if (
+        text !== '' &&
+        !MAYBE_NOT_STRING.test(text) &&
+        !(this.flowDepth > 0 && text.charCodeAt(0) === 58)
+      )
+        return { value: text, size: 1, height: 0, start };
+    }
+    let resolved: Resolved;
+    if (tag === '!' || (tag === null && ev.style === SCALAR_STYLE.PLAIN))
+      resolved = resolvePlain(text, isKey);
+    else if (tag === null) resolved = { kind: 'value', value: text };
+    else resolved = constructTagged(tag, text, isKey);
     if (resolved.kind === 'error')
       return this.fail(ev.tagStart >= 0 ? ev.tagStart : start, resolved.reason);
     if (
@@ -899,7 +931,7 @@ class Builder {
     this.next();
     if (start < 0) start = ev.start;
     this.checkHeight(height + 1, start);
-    this.meta.set(items, { start, first: 0, count: 0 });
+    this.table.add(items, start, 0, 0);
     const built = { value: items, size, height: height + 1, start };
     if (name !== null) this.anchors.set(name, built);
     return built;
@@ -916,13 +948,15 @@ class Builder {
     }
     // Own pairs straight into their object: a later duplicate wins and keeps the place of the
     // first, the same as applying the pairs in order after any merged ones (below).
-    const own = Object.create(null) as Record<string, unknown>;
-    // Own keys and offsets as written (duplicates too), put in the KeyTable once built: the
-    // nested mappings built meanwhile put their runs there first.
-    const ownNames: string[] = [];
-    const ownAt: number[] = [];
+    const own = nullObject();
+    // Own keys and offsets as written (duplicates too) go on a stack shared by the nested
+    // mappings, and into the NodeTable once built: the nested mappings built meanwhile put
+    // their runs there first.
+    const pendingNames = this.pendingNames;
+    const pendingAt = this.pendingAt;
+    const base = pendingNames.length;
     /** Merged mappings, in the order PyYAML applies them (a later one wins). */
-    const merges: MergeSource[] = [];
+    let merges: MergeSource[] | null = null;
     let size = 1;
     let height = 0;
     let start = -1;
@@ -949,13 +983,13 @@ class Builder {
       // Merged content is counted as its `<<` value: an upper bound of what it adds.
       size += 1 + value.size;
       if (key === MERGE) {
-        merges.push(...this.mergeSources(value));
+        (merges ??= []).push(...this.mergeSources(value));
         // A merged mapping's entries sit one level above it (two above a list of mappings).
         height = Math.max(height, value.height - (Array.isArray(value.value) ? 2 : 1));
       } else {
         own[key] = value.value;
-        ownNames.push(key);
-        ownAt.push(keyAt);
+        pendingNames.push(key);
+        pendingAt.push(keyAt);
         height = Math.max(height, value.height);
       }
     }
@@ -966,22 +1000,23 @@ class Builder {
     // PyYAML builds `merged pairs + own pairs` and lets a later pair win: own keys beat merged
     // ones wherever `<<` stands, and a key keeps the place of its first occurrence.
     let obj = own;
-    const table = this.keyTable;
+    const table = this.table;
     const first = table.length;
-    if (merges.length > 0) {
-      obj = Object.create(null) as Record<string, unknown>;
+    if (merges !== null && merges.length > 0) {
+      obj = nullObject();
       for (const m of merges) {
-        const source = this.meta.get(m.mapping);
         for (const k of Object.keys(m.mapping)) {
           obj[k] = m.mapping[k];
-          table.push(k, (source ? table.find(source, k) : undefined) ?? m.start);
+          table.push(k, table.keyOffset(m.mapping, k) ?? m.start);
         }
       }
       for (const k of Object.keys(own)) obj[k] = own[k];
     }
-    for (let i = 0; i < ownNames.length; i++) table.push(ownNames[i]!, ownAt[i]!);
+    for (let i = base; i < pendingNames.length; i++) table.push(pendingNames[i]!, pendingAt[i]!);
+    pendingNames.length = base;
+    pendingAt.length = base;
     this.checkHeight(height + 1, start);
-    this.meta.set(obj, { start, first, count: table.length - first });
+    table.add(obj, start, first, table.length);
     const built = { value: obj, size, height: height + 1, start };
     if (name !== null) this.anchors.set(name, built);
     return built;
@@ -1036,7 +1071,7 @@ class Builder {
             value.start,
             'expected a mapping for merging, but found something else in the `<<` list',
           );
-        list.push({ mapping: item, start: this.meta.get(item)?.start ?? value.start });
+        list.push({ mapping: item, start: this.table.start(item) ?? value.start });
       }
       return list.reverse();
     }
