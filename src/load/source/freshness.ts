@@ -19,39 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EntryParser, forEachMember, parseEntries, skipWs, valueEnd } from '../json-scan.js';
 import type { SourceFile } from './discover.js';
+import { pyStrip } from './py-text.js';
 
 export type Freshness = { fresh: true } | { fresh: false; reason: string };
-
-/**
- * Whether a UTF-16 code unit is in Python's `str.isspace()` set: what `str.strip()` removes
- * (not U+FEFF, unlike JS trim).
- */
-function isPySpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-  if (c < 0x85) return false;
-  return (
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
-
-/** Python's `str.strip()`. */
-export function pyStrip(s: string): string {
-  // Index scans from both ends: the regular expression retried its trailing alternative at
-  // every blank of a file (tens of milliseconds over a thousand models).
-  let start = 0;
-  let end = s.length;
-  while (start < end && isPySpace(s.charCodeAt(start))) start++;
-  while (end > start && isPySpace(s.charCodeAt(end - 1))) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
 
 /** The checksum dbt stores for a model file: sha256 of its stripped UTF-8 text. */
 export function dbtFileChecksum(buf: Buffer): string {

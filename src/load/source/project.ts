@@ -45,7 +45,7 @@ import {
   type DbtProjectFile,
 } from './project-config.js';
 import { parseDbtYaml, YamlSyntaxError, type YamlDocument } from './yaml.js';
-import { pyStrip } from './freshness.js';
+import { pyStrip } from './py-text.js';
 
 /** The schema version a source load claims: it reads a project the way dbt 1.10/1.11 does. */
 export const SOURCE_SCHEMA_VERSION = 12;

@@ -81,6 +81,7 @@ import {
   type Event,
   type ScalarEvent,
 } from 'js-yaml';
+import { isPythonSpace } from './py-text.js';
 
 /** 1-based line and column (UTF-16 code units). */
 export interface YamlPosition {
@@ -178,23 +179,6 @@ export function parseDbtYaml(text: string | Buffer, file: string): YamlDocument 
 
 /** What PyYAML's Reader accepts (`Reader.NON_PRINTABLE` is its complement). */
 const UNPRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
-
-/** Python's `str.isspace()`: what `str.strip()` removes. */
-function isPythonSpace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    (c >= 0x1c && c <= 0x20) ||
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
 
 function leadingWhitespace(s: string): number {
   let i = 0;
