@@ -378,17 +378,24 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
       `--manifest names the manifest of one project, and ${list.length} inputs were given; pass one project directory`,
       options.manifest,
     );
-  const resolutions = list.map((input) => resolve(input, cwd, options));
   // Source loads must know the other projects of the run, so that their two-argument refs
-  // into them wait for the real models instead of being unresolved.
-  const names = resolutions.map((r) => (r.rootDir !== null ? projectNameIn(r.rootDir) : null));
+  // into them wait for the real models instead of being unresolved. (Each input is resolved
+  // in the loop below, so that only one manifest is held in memory at a time.)
+  const names =
+    list.length > 1
+      ? list.map((input) => {
+          const dir = projectDirGuess(path.resolve(cwd, input));
+          return dir !== null ? projectNameIn(dir) : null;
+        })
+      : [];
   const projects: ProjectInfo[] = [];
   const resources = new Map<string, Resource>();
   const groups = new Map<string, Group>();
   const warnings: LoadWarning[] = [];
   const diagnostics: LoadDiagnostic[] = [];
   const seen = new Set<string>();
-  for (const [index, resolved] of resolutions.entries()) {
+  for (const [index, input] of list.entries()) {
+    const resolved = resolve(input, cwd, options);
     const key = resolved.kind === 'source' ? `source:${resolved.rootDir!}` : resolved.manifest!;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -403,7 +410,7 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     };
     if (resolved.kind === 'source') {
       const dir = resolved.rootDir!;
-      const own = names[index];
+      const own = names[index] ?? null;
       const others = [...new Set(names.filter((n): n is string => n !== null && n !== own))];
       const source = loadSourceProject(dir, {
         shown: shownPath(cwd, dir),
@@ -456,6 +463,13 @@ function outranks(r: Resource, prev: Resource): boolean {
   if (prev.external !== r.external) return prev.external;
   const own = (x: Resource) => x.packageName === x.projectName;
   return own(r) && !own(prev);
+}
+
+/** The dbt project directory an input belongs to, without reading any manifest; null if none. */
+function projectDirGuess(abs: string): string | null {
+  if (isFile(path.join(abs, 'dbt_project.yml'))) return abs;
+  if (isFile(abs)) return projectDirOf(path.dirname(abs));
+  return projectDirOf(abs);
 }
 
 /** The `name:` of dbt_project.yml in `dir`; null when it cannot be read (the load says why). */
