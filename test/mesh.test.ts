@@ -17,6 +17,7 @@ import {
   type Finding,
   type Project,
 } from '../src/index.js';
+import { lineageResultSchema } from '../src/report/schemas.js';
 import { runCli } from './helpers/cli.js';
 import { commitAll, hasGitAndTar, type Git } from './helpers/git-repo.js';
 import {
@@ -146,6 +147,13 @@ describe('the fixture mesh of three projects (fixtures/mesh-projects)', () => {
     const nodes = (
       JSON.parse(r.stdout) as { nodes: { id: string; domain: string | null; owner: unknown }[] }
     ).nodes;
+    // In a mesh every node says which project its file path is relative to.
+    expect(
+      (nodes as Array<{ id: string; project?: string }>).find(
+        (n) => n.id === 'model.finance.fct_revenue',
+      )!.project,
+    ).toBe('finance');
+    expect(lineageResultSchema.safeParse(JSON.parse(r.stdout)).success).toBe(true);
     const domainOf = Object.fromEntries(nodes.map((n) => [n.id, n.domain]));
     expect(domainOf['model.finance.fct_revenue']).toBe('finance');
     expect(domainOf['model.marketing.dim_customer_value']).toBe('marketing');

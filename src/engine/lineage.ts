@@ -16,6 +16,8 @@ export interface LineageNode {
   access: string | null;
   file: string | null;
   external: boolean;
+  /** The dbt project the resource belongs to; only in a run over several projects (a mesh). */
+  project?: string;
 }
 
 export interface LineageResult {
@@ -36,9 +38,10 @@ export function lineageOf(
     .sort();
   const sub = project.graph.subgraph(wanted);
   const nodes: LineageNode[] = [];
+  const isMesh = project.projects.length > 1;
   for (const id of sub.nodes) {
     const r = project.resources.get(id)!;
-    nodes.push({
+    const node: LineageNode = {
       id,
       resourceType: r.resourceType,
       name: r.name,
@@ -48,7 +51,10 @@ export function lineageOf(
       access: r.access,
       file: r.filePath,
       external: r.external,
-    });
+    };
+    // `file` is relative to the resource's project: in a mesh, say which one.
+    if (isMesh) node.project = r.projectName;
+    nodes.push(node);
   }
   return {
     formatVersion: LINEAGE_FORMAT_VERSION,

@@ -187,6 +187,10 @@ export const lineageResultSchema = z
           access: z.enum(['public', 'protected', 'private']).nullable(),
           file: z.string().nullable(),
           external: z.boolean(),
+          project: z
+            .string()
+            .optional()
+            .describe('The dbt project of the resource, in a run over several projects.'),
         })
         .strict(),
     ),
