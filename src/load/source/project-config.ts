@@ -952,7 +952,7 @@ const NODE_CONFIG_ONLY_KEYS = new Set([
 const NODE_MOVED_KEYS = ['meta', 'docs', 'group', 'contract', 'access'] as const;
 
 /** Generic-test arguments that are configs (`CONFIG_ARGS` of dbt's test builder). */
-const TEST_CONFIG_ARGS = [
+export const TEST_CONFIG_ARGS = [
   'severity',
   'tags',
   'enabled',

@@ -41,6 +41,7 @@ import {
   normalizeEntryConfig,
   readDbtProject,
   sourceTableConfig,
+  TEST_CONFIG_ARGS,
   type ConfigResourceType,
   type DbtProjectFile,
 } from './project-config.js';
@@ -2113,22 +2114,8 @@ function parseTestDefinition(def: unknown): {
 /** Text that synthesize_generic_test_names keeps as it is. */
 const PLAIN_NAME = /^[0-9a-zA-Z_]*$/;
 
-const TEST_CONFIG_ARG_SET = new Set([
-  'severity',
-  'tags',
-  'enabled',
-  'where',
-  'limit',
-  'warn_if',
-  'error_if',
-  'fail_calc',
-  'store_failures',
-  'store_failures_as',
-  'meta',
-  'database',
-  'schema',
-  'alias',
-]);
+/** TEST_CONFIG_ARGS as a set, for the per-argument test in hot loops. */
+const TEST_CONFIG_ARG_SET: ReadonlySet<string> = new Set(TEST_CONFIG_ARGS);
 
 function addGenericTest(
   L: Loader,
