@@ -10,7 +10,7 @@ import { checkResultSchema } from '../src/report/schemas.js';
 import { getBuiltinRules } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
 import { commitAll, hasGitAndTar } from './helpers/git-repo.js';
-import { tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
+import { makeContracted, tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
 
 const dirs: string[] = [];
 function tmpDir(): string {
@@ -39,23 +39,7 @@ const T = (name: string) => `model.tiny.${name}`;
 function manifest(models: TinyModel[], pub: { columns: string[]; access?: string } | null): string {
   const m = JSON.parse(tinyManifest(models)) as { nodes: Record<string, Record<string, unknown>> };
   const node = m.nodes[T('pub')];
-  if (node && pub) {
-    const access = pub.access ?? 'public';
-    node.access = access;
-    node.config = {
-      ...(node.config as object),
-      access,
-      materialized: 'table',
-      contract: { enforced: true, alias_types: true },
-    };
-    node.contract = { enforced: true, alias_types: true };
-    node.columns = Object.fromEntries(
-      pub.columns.map((c) => [
-        c,
-        { name: c, data_type: 'int', constraints: [], meta: {}, tags: [] },
-      ]),
-    );
-  }
+  if (node && pub) makeContracted(node, pub.columns, pub.access);
   return JSON.stringify(m);
 }
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getBuiltinRules } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
-import { tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
+import { makeContracted, tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
 
 const dirs: string[] = [];
 function tmpDir(): string {
@@ -40,17 +40,7 @@ function manifest(columns: string[], meta: Record<string, unknown> = {}): string
   ];
   const m = JSON.parse(tinyManifest(models)) as { nodes: Record<string, Record<string, unknown>> };
   const node = m.nodes[T('pub')]!;
-  node.access = 'public';
-  node.config = {
-    ...(node.config as object),
-    access: 'public',
-    materialized: 'table',
-    contract: { enforced: true, alias_types: true },
-  };
-  node.contract = { enforced: true, alias_types: true };
-  node.columns = Object.fromEntries(
-    columns.map((c) => [c, { name: c, data_type: 'int', constraints: [], meta: {}, tags: [] }]),
-  );
+  makeContracted(node, columns);
   return JSON.stringify(m);
 }
 

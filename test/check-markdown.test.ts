@@ -9,7 +9,7 @@ import { formatCheckMarkdown, MARKDOWN_MAX_CHARS } from '../src/report/check-mar
 import type { BaseModeResult } from '../src/index.js';
 import { getBuiltinRules } from '../src/index.js';
 import { runCli } from './helpers/cli.js';
-import { tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
+import { makeContracted, tinyManifest, type TinyModel } from './helpers/tiny-manifest.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -31,17 +31,7 @@ function manifest(columns: string[], meta: Record<string, unknown> = {}): string
     exposures: Record<string, unknown>;
   };
   const node = m.nodes[T('pub')]!;
-  node.access = 'public';
-  node.config = {
-    ...(node.config as object),
-    access: 'public',
-    materialized: 'table',
-    contract: { enforced: true, alias_types: true },
-  };
-  node.contract = { enforced: true, alias_types: true };
-  node.columns = Object.fromEntries(
-    columns.map((c) => [c, { name: c, data_type: 'int', constraints: [], meta: {}, tags: [] }]),
-  );
+  makeContracted(node, columns);
   m.exposures['exposure.tiny.weekly_kpis'] = {
     unique_id: 'exposure.tiny.weekly_kpis',
     resource_type: 'exposure',

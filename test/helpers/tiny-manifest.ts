@@ -61,3 +61,25 @@ export function tinyManifest(models: TinyModel[]): string {
     unit_tests: {},
   });
 }
+
+/**
+ * Makes a node of a parsed tiny manifest a contracted interface: `access` (default public),
+ * materialized as a table, its contract enforced, with these columns typed `int`.
+ */
+export function makeContracted(
+  node: Record<string, unknown>,
+  columns: readonly string[],
+  access = 'public',
+): void {
+  node.access = access;
+  node.config = {
+    ...(node.config as object),
+    access,
+    materialized: 'table',
+    contract: { enforced: true, alias_types: true },
+  };
+  node.contract = { enforced: true, alias_types: true };
+  node.columns = Object.fromEntries(
+    columns.map((c) => [c, { name: c, data_type: 'int', constraints: [], meta: {}, tags: [] }]),
+  );
+}
