@@ -248,8 +248,25 @@ export interface Prepared {
   now: Date;
 }
 
-/** Loads the inputs, finds and reads the config, resolves the clock and the selection. */
-export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
+/** The config found from the working directory (or --config): where a `mesh:` section is read. */
+export function loadCwdConfig(args: Pick<CommonArgs, 'config'>, io: CliIO): Promise<LoadedConfig> {
+  return loadConfig({
+    cwd: io.cwd,
+    ...(args.config !== undefined ? { configFile: args.config } : {}),
+    startDirs: [io.cwd],
+    rules: getBuiltinRules(),
+  });
+}
+
+/**
+ * Loads the inputs, finds and reads the config, resolves the clock and the selection.
+ * `cwdConfig`: loadCwdConfig()'s result when the caller has it already.
+ */
+export async function prepare(
+  args: CommonArgs,
+  io: CliIO,
+  cwdConfig?: LoadedConfig,
+): Promise<Prepared> {
   const now = runClock(args.now, io.env);
   if (args.source === true && args.manifest !== undefined)
     throw new UsageError('--source and --manifest contradict each other; give one of them');
@@ -261,12 +278,7 @@ export async function prepare(args: CommonArgs, io: CliIO): Promise<Prepared> {
     let meshConfig: LoadedConfig | null = null;
     let inputs = args.inputs;
     if (inputs.length === 0) {
-      const early = await loadConfig({
-        cwd: io.cwd,
-        ...(args.config !== undefined ? { configFile: args.config } : {}),
-        startDirs: [io.cwd],
-        rules: getBuiltinRules(),
-      });
+      const early = cwdConfig ?? (await loadCwdConfig(args, io));
       if (early.mesh.length > 0) {
         meshConfig = early;
         inputs = early.mesh.map((m) => path.relative(io.cwd, m.path) || '.');

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkReporters,
-  getBuiltinRules,
-  loadConfig,
   parseVars,
   compareFindings,
   detectPathPrefix,
@@ -27,6 +25,7 @@ import {
 import {
   formatOptions,
   inputOptions,
+  loadCwdConfig,
   meshEntryOf,
   outputs,
   prepare,
@@ -94,16 +93,7 @@ function enabledRuleIds(config: LoadedConfig): string[] {
 }
 
 /** `--base` with no value: the config's mesh entries that name a base (at least one). */
-async function meshEntriesWithBase(
-  args: CheckArgs,
-  io: CliIO,
-): Promise<{ entries: MeshProject[] }> {
-  const config = await loadConfig({
-    cwd: io.cwd,
-    ...(args.config !== undefined ? { configFile: args.config } : {}),
-    startDirs: [io.cwd],
-    rules: getBuiltinRules(),
-  });
+function meshEntriesWithBase(config: LoadedConfig): { entries: MeshProject[] } {
   const entries = config.mesh.filter((m) => m.base !== null);
   if (entries.length === 0)
     throw new UsageError(
@@ -304,9 +294,13 @@ export const checkCommand: Command = {
     // source, so that like is compared with like.
     let baseKind: BaseSpec['kind'] | null = null;
     let early: BaseSpec | null = null;
+    // Read for `--base` alone; prepare() reuses it rather than reading it again.
+    let cwdConfig: LoadedConfig | undefined;
     if (args.base !== undefined) {
-      if (args.base === '') baseKind = meshBaseKind(await meshEntriesWithBase(args, io));
-      else {
+      if (args.base === '') {
+        cwdConfig = await loadCwdConfig(args, io);
+        baseKind = meshBaseKind(meshEntriesWithBase(cwdConfig));
+      } else {
         early = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
         baseKind = early.kind;
       }
@@ -321,7 +315,7 @@ export const checkCommand: Command = {
     const worker =
       early?.kind === 'path' ? startBaseWorker([early], io.cwd, vars, io.env ?? {}) : null;
     try {
-      return await checkRun(args, io, baseKind, vars, worker);
+      return await checkRun(args, io, baseKind, vars, worker, cwdConfig);
     } finally {
       worker?.stop();
     }
@@ -334,6 +328,7 @@ async function checkRun(
   baseKind: BaseSpec['kind'] | null,
   vars: Record<string, unknown> | undefined,
   worker: BaseWorker | null,
+  cwdConfig: LoadedConfig | undefined,
 ): Promise<number> {
   const {
     project,
@@ -341,7 +336,7 @@ async function checkRun(
     resolver,
     selected: bySelect,
     now,
-  } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io);
+  } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io, cwdConfig);
   const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
   if (args.printConfig) {
     io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
