@@ -22,6 +22,7 @@ export default defineRule<Options>({
     'Every column declared in YAML for a model has a description (one finding per undescribed column).',
   category: 'documentation',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model', 'source', 'seed', 'snapshot'],
   severity: 'warn',
   recommended: false,

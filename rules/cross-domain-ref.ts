@@ -47,6 +47,7 @@ export default defineRule<Options>({
     "A reference into another domain goes to that domain's public interface: a public model, a declared data product, or one of its public selectors.",
   category: 'boundaries',
   scope: 'edge',
+  reach: 'neighbours',
   resourceTypes: BOUNDARY_TARGET_TYPES,
   severity: 'error',
   recommended: true,

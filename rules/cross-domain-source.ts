@@ -6,6 +6,7 @@ export default defineRule({
     "A model reads only its own domain's sources; another domain's raw data is reached through that domain's public models.",
   category: 'boundaries',
   scope: 'edge',
+  reach: 'neighbours',
   resourceTypes: ['source'],
   severity: 'error',
   recommended: true,

@@ -48,6 +48,7 @@ export default defineRule<Options>({
     'A model that lists its consumer projects (meta.steward.consumers) is referenced from other projects only by those.',
   category: 'boundaries',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: CHECKED_TYPES,
   severity: 'error',
   recommended: true,

@@ -6,6 +6,7 @@ export default defineRule({
     'A reference from another dbt project (dbt Mesh) goes only to a model with access: public.',
   category: 'boundaries',
   scope: 'edge',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'error',
   recommended: true,

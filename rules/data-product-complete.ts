@@ -103,6 +103,7 @@ export default defineRule({
     'Every data product has an owner, a description, an enforced contract, described and typed columns, an SLA and a primary-key test.',
   category: 'products',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'warn',
   recommended: true,

@@ -44,6 +44,7 @@ export default defineRule({
     'No reference to a model past its deprecation_date; a warning ahead of it, and optionally one for pinned old versions.',
   category: 'contracts',
   scope: 'edge',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'error',
   messageSeverities: { soon: 'warn', oldVersion: 'warn' },

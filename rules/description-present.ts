@@ -25,6 +25,7 @@ export default defineRule<Options>({
     'Every model has a description (dbt-project-evaluator fct_undocumented_models); optionally sources, seeds and snapshots too.',
   category: 'documentation',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model', 'source', 'seed', 'snapshot'],
   severity: 'warn',
   recommended: true,

@@ -6,6 +6,7 @@ export default defineRule({
     'Every model belongs to a domain: meta.domain (or config.meta.domain) or its dbt group.',
   category: 'ownership',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'error',
   recommended: true,

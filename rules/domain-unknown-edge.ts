@@ -13,6 +13,7 @@ export default defineRule({
     'A dependency whose one end has a domain and whose other end has none: a boundary that cannot be checked.',
   category: 'boundaries',
   scope: 'edge',
+  reach: 'neighbours',
   resourceTypes: BOUNDARY_TARGET_TYPES,
   severity: 'warn',
   recommended: false,

@@ -55,6 +55,7 @@ export default defineRule({
     'Exposures depend only on public models (mirrors dbt-project-evaluator fct_exposures_dependent_on_private_models).',
   category: 'boundaries',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['exposure', 'semantic_model', 'saved_query'],
   severity: 'error',
   recommended: true,

@@ -8,6 +8,7 @@ export default defineRule({
     'Every metric and semantic model has an owner: meta.owner (or config.meta.owner) or the owner of its dbt group.',
   category: 'semantics',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['metric', 'semantic_model'],
   severity: 'warn',
   recommended: true,

@@ -38,6 +38,7 @@ export default defineRule<Options>({
     'Model names start with the prefix of a model type (stg_, int_, fct_/dim_, rpt_), suggested by the folder they live in (dbt-project-evaluator fct_model_naming_conventions).',
   category: 'structure',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'warn',
   recommended: true,

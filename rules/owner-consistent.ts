@@ -16,6 +16,7 @@ export default defineRule({
     "A model's meta owner agrees with its dbt group's owner, and a resource's owner is one of its declared domain's owners.",
   category: 'ownership',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model', 'seed', 'snapshot', 'source', 'exposure'],
   severity: 'warn',
   recommended: true,

@@ -39,6 +39,7 @@ export default defineRule({
     'Every model has an owner: meta.owner (or config.meta.owner) or the owner of its dbt group.',
   category: 'ownership',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'error',
   recommended: true,

@@ -39,6 +39,7 @@ export default defineRule({
     'Owners are well formed: e-mail addresses and @handles parse, in an accepted format, and known when an owner registry is required.',
   category: 'ownership',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model', 'seed', 'snapshot', 'source', 'exposure'],
   severity: 'warn',
   recommended: true,

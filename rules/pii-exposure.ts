@@ -43,6 +43,7 @@ export default defineRule({
     'Personal-data columns of public models and data products carry a protection (a masking policy).',
   category: 'privacy',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'warn',
   recommended: true,

@@ -54,6 +54,7 @@ export default defineRule<Options>({
     'Every model has a tested primary key: unique and not_null on one column, or dbt_utils.unique_combination_of_columns (dbt-project-evaluator fct_missing_primary_key_tests).',
   category: 'testing',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model', 'source', 'snapshot', 'seed'],
   severity: 'warn',
   recommended: true,

@@ -65,6 +65,7 @@ export default defineRule({
     "Data product names follow `<domain>.<product>.<grain>`, and the domain part is the product's own domain.",
   category: 'products',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'warn',
   recommended: false,

@@ -6,6 +6,7 @@ export default defineRule({
     'Every public model enforces its contract (mirrors dbt-project-evaluator fct_public_models_without_contract).',
   category: 'contracts',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'error',
   recommended: true,

@@ -16,6 +16,7 @@ export default defineRule({
     'Every public model has a description and a description on every column (mirrors dbt-project-evaluator fct_undocumented_public_models).',
   category: 'documentation',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: ['model'],
   severity: 'warn',
   recommended: true,

@@ -170,6 +170,7 @@ export default defineRule<Options>({
     'Resources carry the meta keys the configuration requires (per dbt selector), with valid values: enum, regex, e-mail, date, non-empty.',
   category: 'metadata',
   scope: 'node',
+  reach: 'neighbours',
   resourceTypes: CHECKED_TYPES,
   severity: 'warn',
   recommended: false,

@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { py } from './gen-manifest.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SCRIPT), '..');
@@ -183,13 +184,26 @@ function ensureManifest(n, seed, regen) {
  * The head of a pull request against manifest-<N>.json: a copy with a realistic set of changes,
  * scaled with N (per 1,000 models: 1 model removed, 1 renamed in place, 2 columns removed from
  * public models, 1 access narrowed, 1 contract no longer enforced, 1 data type changed and 5
- * descriptions edited). Written next to the manifest; rewritten when the manifest is newer.
- * Picks are every k-th model in unique_id order: deterministic.
+ * descriptions edited). As a second `dbt parse` would, it gives every entry a new created_at
+ * and is written the way dbt (and the generator) writes a manifest: Python's json.dumps style.
+ * Written next to the manifest; rewritten when the manifest is newer or the head is in
+ * another style (an older bench wrote it compactly). Picks are every k-th model in unique_id
+ * order: deterministic.
  */
 function ensureHead(n, baseFile, regen) {
   const file = path.join(OUT_DIR, `manifest-${n}-head.json`);
-  if (!regen && fs.existsSync(file) && fs.statSync(file).mtimeMs >= fs.statSync(baseFile).mtimeMs)
-    return file;
+  const fresh = () => {
+    if (fs.statSync(file).mtimeMs < fs.statSync(baseFile).mtimeMs) return false;
+    const fd = fs.openSync(file, 'r');
+    try {
+      const start = Buffer.alloc(14);
+      fs.readSync(fd, start, 0, 14, 0);
+      return start.toString('latin1') === '{"metadata": {';
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  if (!regen && fs.existsSync(file) && fresh()) return file;
   console.error(`bench: writing ${path.relative(ROOT, file)} (the head for base mode)...`);
   const m = JSON.parse(fs.readFileSync(baseFile, 'utf8'));
   const per = Math.max(1, Math.round(n / 1000));
@@ -254,7 +268,12 @@ function ensureHead(n, baseFile, regen) {
       if (!gone(id)) map[swap(id)] = list.filter((x) => !gone(x)).map(swap);
     m[key] = map;
   }
-  fs.writeFileSync(file, JSON.stringify(m));
+  // A later parse: every entry gets a new created_at (one hour on), as dbt stamps them.
+  for (const section of ['nodes', 'sources', 'exposures', 'metrics', 'semantic_models']) {
+    for (const x of Object.values(m[section] ?? {}))
+      if (typeof x.created_at === 'number') x.created_at += 3600.25;
+  }
+  fs.writeFileSync(file, py(m));
   return file;
 }
 

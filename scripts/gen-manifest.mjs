@@ -2800,6 +2800,7 @@ export {
   macroPath,
   macroPlan,
   makePlan,
+  py,
   strHash,
 };
 

@@ -42,6 +42,7 @@ export {
   type ResolvedInput,
 } from './load/index.js';
 export { NEWEST_SCHEMA_VERSION } from './load/manifest.js';
+export type { ManifestMemo, ManifestReuse } from './load/manifest.js';
 export { readSelectorsFile, SELECTORS_FILE } from './load/selectors-file.js';
 export { Locator, yamlFileOf, type YamlPosition } from './load/locate.js';
 
@@ -82,6 +83,7 @@ export {
   type RuleScope,
   type Severity,
   type SeverityOrOff,
+  type RuleReach,
 } from './engine/rule.js';
 export {
   breakingChanges,
@@ -103,6 +105,7 @@ export {
   type RenamedResource,
   type ResourceImpact,
 } from './engine/compare.js';
+export { replayScope } from './engine/replay.js';
 export {
   applySuppressions,
   compareFindings,
@@ -111,6 +114,7 @@ export {
   fingerprintOf,
   FORMAT_VERSION,
   runRules,
+  RunRecording,
   summarize,
   type CheckResult,
   type ExitPolicy,

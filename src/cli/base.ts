@@ -26,6 +26,7 @@ import {
   LineageGraph,
   loadProject,
   Resolver,
+  replayScope,
   runRules,
   selectResources,
   Settings,
@@ -37,6 +38,8 @@ import {
   type Finding,
   type Group,
   type LoadedConfig,
+  type ManifestMemo,
+  type RunRecording,
   type Project,
   type Resource,
   type RunOptions,
@@ -120,13 +123,18 @@ export async function loadBase(
   specs: BaseSpec | readonly BaseSpec[],
   cwd: string,
   vars?: Record<string, unknown>,
+  headMemos?: readonly ManifestMemo[],
 ): Promise<Project> {
   const list = Array.isArray(specs) ? (specs as readonly BaseSpec[]) : [specs as BaseSpec];
   const paths = list.filter((s): s is Extract<BaseSpec, { kind: 'path' }> => s.kind === 'path');
   if (paths.length === list.length)
     return loadProject(
       paths.map((s) => s.path),
-      { cwd, mode: 'manifest' },
+      {
+        cwd,
+        mode: 'manifest',
+        ...(headMemos && headMemos.length > 0 ? { manifestReuse: { from: headMemos } } : {}),
+      },
     );
   if (paths.length > 0)
     throw new InputError(
@@ -190,21 +198,39 @@ export interface BaseSide {
 
 type RunSettings = Pick<RunOptions, 'now' | 'baseline' | 'continueOnRuleError'>;
 
-/** Loads the base and runs the configuration's rules over it, in this thread. */
+/** The head's side of a base-mode run, for the base's run to take findings from. */
+export interface HeadRun {
+  project: Project;
+  resolver: Resolver;
+  /** What the head's full run recorded (RunOptions.record). */
+  recording: RunRecording;
+}
+
+/**
+ * Loads the base and runs the configuration's rules over it, in this thread. `headMemos`:
+ * what the head's manifest loads recorded, so that the base reuses its unchanged entries.
+ */
 export async function baseSideInProcess(
   specs: BaseSpec | readonly BaseSpec[],
   cwd: string,
   vars: Record<string, unknown> | undefined,
   config: LoadedConfig,
   run: RunSettings,
+  headMemos?: readonly ManifestMemo[],
+  headRun?: HeadRun,
 ): Promise<BaseSide> {
-  const base = await loadBase(specs, cwd, vars);
+  const base = await loadBase(specs, cwd, vars, headMemos);
   assertParsed(base, 'base');
   const resolver = new Resolver(base, config.engine);
+  // Targets whose neighbourhood did not change take the head's findings (RunRecording).
+  const fresh = headRun
+    ? replayScope(base, headRun.project, resolver, headRun.resolver, config.engine, config.registry)
+    : null;
   const baseResult = runRules(base, {
     registry: config.registry,
     config: config.engine,
     resolver,
+    ...(fresh !== null ? { replay: { recording: headRun!.recording, fresh } } : {}),
     ...(run.now ? { now: run.now } : {}),
     baseline: run.baseline ?? null,
     ...(run.continueOnRuleError !== undefined

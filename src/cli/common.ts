@@ -17,6 +17,7 @@ import {
   selectionFor,
   type Baseline,
   type LoadedConfig,
+  type ManifestReuse,
   type MeshProject,
   type ProjectInfo,
   type Project,
@@ -260,12 +261,14 @@ export function loadCwdConfig(args: Pick<CommonArgs, 'config'>, io: CliIO): Prom
 
 /**
  * Loads the inputs, finds and reads the config, resolves the clock and the selection.
- * `cwdConfig`: loadCwdConfig()'s result when the caller has it already.
+ * `cwdConfig`: loadCwdConfig()'s result when the caller has it already; `manifestReuse`:
+ * passed to loadProject (check --base records the head for the base to reuse).
  */
 export async function prepare(
   args: CommonArgs,
   io: CliIO,
   cwdConfig?: LoadedConfig,
+  manifestReuse?: ManifestReuse,
 ): Promise<Prepared> {
   const now = runClock(args.now, io.env);
   if (args.source === true && args.manifest !== undefined)
@@ -290,6 +293,7 @@ export async function prepare(
       ...(vars ? { vars } : {}),
       ...(args.source === true ? { mode: 'source' as const } : {}),
       ...(args.manifest !== undefined ? { manifest: args.manifest } : {}),
+      ...(manifestReuse ? { manifestReuse } : {}),
       // The first line on stderr says what each project directory was read from.
       onInput: (note) => {
         if (note.chosen) progress.note(`dbt-steward: ${note.message}\n`);

@@ -99,6 +99,26 @@ export interface RunOptions {
   baseMode?: boolean;
   /** A resolver over the same project and config, to share its memoized answers. */
   resolver?: Resolver;
+  /** Records what the rules found per target, for a run over the base to replay (base mode). */
+  record?: RunRecording;
+  /**
+   * Replays a recording of the head's run: for a rule with `reach: 'neighbours'`, a target
+   * outside `fresh` gets the findings the head's check of it gave (see replayScope).
+   */
+  replay?: { recording: RunRecording; fresh: ReadonlySet<string> };
+}
+
+/**
+ * What a full run found, per rule and target, for a second run over a project that differs
+ * in a few resources (the base of a pull request) to take instead of checking again.
+ */
+export class RunRecording {
+  /** Rule id → target unique_id → the findings its check emitted (before suppressions). */
+  readonly findings = new Map<string, Map<string, Finding[]>>();
+  /** Rules recorded (neighbours reach, not failed, reported on their targets only). */
+  readonly rules = new Set<string>();
+  /** The selections each rule asked for, as the recorded run's project gave them. */
+  readonly selections = new Map<string, Map<string, ReadonlySet<string>>>();
 }
 
 export class ConfigError extends Error {
@@ -141,6 +161,25 @@ interface Draft {
   keyPath?: string;
 }
 
+/**
+ * A rule's recorded findings by target when the recording can stand for this run's checks:
+ * the rule was recorded, and every selection it asked for picks the same resources here.
+ */
+function replayable(
+  ruleId: string,
+  replay: NonNullable<RunOptions['replay']>,
+  select: (selector: string) => ReadonlySet<string>,
+): Map<string, Finding[]> | null {
+  const { recording } = replay;
+  if (!recording.rules.has(ruleId)) return null;
+  for (const [selector, picked] of recording.selections.get(ruleId) ?? []) {
+    const here = select(selector);
+    if (here.size !== picked.size) return null;
+    for (const id of here) if (!picked.has(id)) return null;
+  }
+  return recording.findings.get(ruleId) ?? new Map<string, Finding[]>();
+}
+
 /** Runs the registry's enabled rules over `project`, then waivers and the baseline. */
 export function runRules(project: Project, options: RunOptions): CheckResult {
   const { registry } = options;
@@ -170,6 +209,9 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
   };
   const settings = new Settings(registry, config, { domainOf, select });
   const hasDomains = resolver.hasDomains();
+  // Recording needs every target checked; replay needs a recording of a full run.
+  const recording = options.record && selected === null ? options.record : null;
+  const replay = options.replay && selected === null ? options.replay : null;
   const hints: string[] = [];
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -224,6 +266,17 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     return f;
   };
 
+  /** A finding of the recorded run, taken as this run's (a copy: suppressions mark findings). */
+  const keep = (recordedFinding: Finding): void => {
+    const f: Finding = { ...recordedFinding };
+    delete f.suppressed;
+    if (f.location) f.location = { ...f.location };
+    const key = `${f.fingerprint}\0${f.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push(f);
+  };
+
   // Own resources: those of the loaded projects themselves, not installed packages' nor
   // placeholders injected from other projects.
   const own = new Set(project.projects.map((p) => p.name));
@@ -255,16 +308,43 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     }
     return list;
   };
-  let parentsByTarget: Resource[][] | null = null;
-  const parentsOf = (): Resource[][] =>
-    (parentsByTarget ??= inScope.map((child) => {
-      const out: Resource[] = [];
-      for (const pid of child.dependsOn) {
+  // Each target's parents, looked up once per run for all edge rules (by index in inScope).
+  const parentsByTarget: Array<Resource[] | undefined> = [];
+  const parentsAt = (i: number): Resource[] => {
+    let out = parentsByTarget[i];
+    if (out === undefined) {
+      out = [];
+      for (const pid of inScope[i]!.dependsOn) {
         const parent = project.resources.get(pid);
         if (parent) out.push(parent);
       }
-      return out;
-    }));
+      parentsByTarget[i] = out;
+    }
+    return out;
+  };
+  // Replay: the targets checked anew, as indexes into inScope and by resource types.
+  let freshIndexList: number[] | null = null;
+  const freshIndexes = (): number[] => {
+    if (freshIndexList === null) {
+      freshIndexList = [];
+      const fresh = replay?.fresh;
+      for (let i = 0; i < inScope.length; i++)
+        if (fresh?.has(inScope[i]!.uniqueId)) freshIndexList.push(i);
+    }
+    return freshIndexList;
+  };
+  const freshByTypes = new Map<string, Resource[]>();
+  const freshTargetsOf = (types: ReadonlySet<string>): Resource[] => {
+    const key = [...types].join('\0');
+    let list = freshByTypes.get(key);
+    if (!list) {
+      list = freshIndexes()
+        .map((i) => inScope[i]!)
+        .filter((r) => types.has(r.resourceType));
+      freshByTypes.set(key, list);
+    }
+    return list;
+  };
 
   let skippedForDomains = false;
   for (const entry of registry.entries.values()) {
@@ -277,6 +357,17 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     // The target being checked (node and edge scope); '' and null for a project rule.
     let currentSubject = '';
     let currentSetting: EffectiveSetting | null = null;
+    const reach = rule.scope !== 'project' ? rule.reach : undefined;
+    let recorded: Map<string, Finding[]> | null = null;
+    let asked: Map<string, ReadonlySet<string>> | null = null;
+    if (recording && reach === 'neighbours') {
+      recorded = new Map<string, Finding[]>();
+      asked = new Map<string, ReadonlySet<string>>();
+      recording.rules.add(rule.id);
+      recording.findings.set(rule.id, recorded);
+      recording.selections.set(rule.id, asked);
+    }
+    const replayed = replay && reach === 'neighbours' ? replayable(rule.id, replay, select) : null;
     const context: RuleContext<unknown> = {
       options: undefined,
       project,
@@ -286,7 +377,14 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
       now,
       declaredDomains: config.domains.declared,
       owners: config.owners,
-      select,
+      select:
+        asked === null
+          ? select
+          : (selector) => {
+              const picked = select(selector);
+              asked.set(selector, picked);
+              return picked;
+            },
       isEnabled: (ruleId, resourceId) => {
         if (!registry.has(ruleId)) return false;
         const e = registry.get(ruleId)!;
@@ -314,11 +412,29 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
         if (d.related) draft.related = d.related;
         // A node or edge check's own target decides severity; a project rule's finding is
         // judged by its subject.
-        emit(draft, entry, currentSetting && rule.scope !== 'project' ? currentSetting : undefined);
+        const f = emit(
+          draft,
+          entry,
+          currentSetting && rule.scope !== 'project' ? currentSetting : undefined,
+        );
+        if (recorded !== null) {
+          // A finding on another node than the target breaks the reach promise: not replayed.
+          if (nodeId !== currentSubject) recording!.rules.delete(rule.id);
+          else if (f !== null) {
+            const list = recorded.get(currentSubject);
+            if (list) list.push(f);
+            else recorded.set(currentSubject, [f]);
+          }
+        }
       },
     };
+    // Replay: the recorded findings of the targets outside `fresh` (the same targets, with
+    // the same settings, as in the recorded run); only the fresh ones are checked below.
+    if (replayed !== null)
+      for (const [id, list] of replayed) if (!replay!.fresh.has(id)) for (const f of list) keep(f);
     const fail = (subject: string, err: unknown) => {
       if (err instanceof ConfigError) throw err;
+      recording?.rules.delete(rule.id);
       const prev = failures.get(rule.id);
       if (prev) prev.count++;
       else
@@ -341,7 +457,7 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     };
     const types = new Set<string>(rule.resourceTypes);
     if (rule.scope === 'node') {
-      for (const r of targetsOf(types)) {
+      for (const r of replayed !== null ? freshTargetsOf(types) : targetsOf(types)) {
         const setting = settings.forResource(rule.id, r);
         if (setting.severity === 'off') continue;
         currentSubject = r.uniqueId;
@@ -354,15 +470,17 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
         }
       }
     } else if (rule.scope === 'edge') {
-      const parents = parentsOf();
-      for (let i = 0; i < inScope.length; i++) {
+      const indexes = replayed !== null ? freshIndexes() : null;
+      const n = indexes !== null ? indexes.length : inScope.length;
+      for (let k = 0; k < n; k++) {
+        const i = indexes !== null ? indexes[k]! : k;
         const child = inScope[i]!;
         const setting = settings.forResource(rule.id, child);
         if (setting.severity === 'off') continue;
         currentSubject = child.uniqueId;
         currentSetting = setting;
         context.options = optionsFor(setting);
-        for (const parent of parents[i]!) {
+        for (const parent of parentsAt(i)) {
           if (!types.has(parent.resourceType)) continue;
           try {
             rule.check({ parent, child }, context);

@@ -168,7 +168,7 @@ function sortKeys(x: unknown): unknown {
  * Plain data equal member by member (arrays in order, objects by own keys); false when unsure
  * (class instances such as dates), where `same` falls back to comparing the JSON.
  */
-function identical(a: unknown, b: unknown): boolean {
+export function identical(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {

@@ -186,6 +186,24 @@ export class Resolver {
     this.ownProjects = new Set(project.projects.map((p) => p.name));
   }
 
+  /**
+   * Takes another resolver's answers for the given resources, known to be the same here: base
+   * mode's replayScope() passes the resources that are the same on both sides (tests with
+   * the node they are attached to), under one configuration, groups and project directories.
+   */
+  adopt(other: Resolver, ids: Iterable<string>): void {
+    const take = <T>(mine: Map<string, T>, theirs: Map<string, T>, id: string) => {
+      const v = theirs.get(id);
+      if (v !== undefined && !mine.has(id)) mine.set(id, v);
+    };
+    for (const id of ids) {
+      take(this.domainMemo, other.domainMemo, id);
+      take(this.ownerMemo, other.ownerMemo, id);
+      take(this.domainStepsMemo, other.domainStepsMemo, id);
+      take(this.ownerStepsMemo, other.ownerStepsMemo, id);
+    }
+  }
+
   /** The resource's domain: the first step of the chain with a value (tests: else their node's). */
   domain(id: string): Resolution<string> | null {
     // Asked by many rules for every resource: a hit allocates nothing (no compute closure).

@@ -94,12 +94,25 @@ interface RuleCommon<Options> {
   options?: z.ZodType<Options>;
 }
 
+/**
+ * What one check of a node or edge rule reads. `neighbours` promises: the target (an edge's
+ * child), the resources it depends on and those that depend on it (tests and exposures
+ * included), their domains, owners and this rule's settings, the groups, the options and
+ * selections (`context.select`), the clock; and that it reports on its target only. Base
+ * mode then takes the head's findings for a target where none of that differs between base
+ * and head, instead of checking the base's copy again (docs/configuration.md). Left out: every
+ * target is checked on both sides.
+ */
+export type RuleReach = 'neighbours';
+
 export type NodeRule<Options = Record<string, never>> = RuleCommon<Options> & {
   scope: 'node';
+  reach?: RuleReach;
   check(resource: Resource, context: RuleContext<Options>): void;
 };
 export type EdgeRule<Options = Record<string, never>> = RuleCommon<Options> & {
   scope: 'edge';
+  reach?: RuleReach;
   check(edge: Edge, context: RuleContext<Options>): void;
 };
 export type ProjectRule<Options = Record<string, never>> = RuleCommon<Options> & {

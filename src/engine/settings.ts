@@ -84,6 +84,11 @@ export class Settings {
     });
   }
 
+  /** The indexes of the overrides that match a resource, as one key (`0,2`; '' for none). */
+  overridesOf(resource: Resource): string {
+    return this.maskOf({ kind: 'node', resource });
+  }
+
   /** The overrides that match a subject, as a key of their indexes. */
   private maskOf(subject: SettingsSubject): string {
     if (subject.kind === 'project') return '';

@@ -11,7 +11,7 @@ import type {
   Resource,
 } from '../model.js';
 import type { Project } from '../project.js';
-import { loadManifestBuffer, loadManifestFile } from './manifest.js';
+import { loadManifestBuffer, loadManifestFile, type ManifestReuse } from './manifest.js';
 import { describeFsError, readFileChunked } from './read-file.js';
 import { discoverFiles } from './source/discover.js';
 import { manifestFreshness } from './source/freshness.js';
@@ -61,6 +61,12 @@ export interface LoadOptions {
   onInput?: (note: InputNote) => void;
   /** Source mode: variables as dbt's `--vars` gives them (they beat dbt_project.yml `vars:`). */
   vars?: Record<string, unknown>;
+  /**
+   * Manifest inputs: record what a later load of another manifest of the same project may
+   * reuse, or reuse what an earlier load recorded (`check --base`: the base shares every
+   * resource whose entry did not change). See ManifestMemo.
+   */
+  manifestReuse?: ManifestReuse;
 }
 
 /** What one input was read from, and why. */
@@ -429,8 +435,8 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
       const shown = path.relative(cwd, manifest) || manifest;
       loaded =
         buffer !== null
-          ? loadManifestBuffer(buffer, shown, resolved.rootDir)
-          : loadManifestFile(manifest, resolved.rootDir, shown);
+          ? loadManifestBuffer(buffer, shown, resolved.rootDir, options.manifestReuse)
+          : loadManifestFile(manifest, resolved.rootDir, shown, options.manifestReuse);
       loaded.warnings = loaded.warnings.map((w) => ({
         ...w,
         file: path.relative(cwd, w.file) || w.file,
@@ -538,7 +544,8 @@ export function linkMesh(
         }
       }
     }
-    r.dependsOn = [...new Set(deps)];
+    // A new object: a resource may be shared with another load (ManifestMemo).
+    resources.set(r.uniqueId, { ...r, dependsOn: [...new Set(deps)] });
   }
   return diagnostics;
 }

@@ -160,6 +160,14 @@ export class EntryParser {
   /** End (exclusive) of the value parsed by the last `parseAt` call. */
   lastEnd = 0;
 
+  /**
+   * The skipped values of the last object `parseAt` parsed, as [start, end) pairs in
+   * ascending order, or null when it skipped none (a fresh array: the caller may keep it).
+   */
+  lastCuts(): number[] | null {
+    return this.cuts.length === 0 ? null : this.cuts.slice();
+  }
+
   constructor(skipKeys: readonly string[]) {
     for (const k of skipKeys) {
       const b = Buffer.from(k, 'utf8');
@@ -231,6 +239,42 @@ export class EntryParser {
     w += buf.copy(s, w, from, i);
     return JSON.parse(s.toString('utf8', 0, w));
   }
+}
+
+/**
+ * Whether the value at `pos` in `buf` is the object at [start, stop) in `other` except, maybe,
+ * for the values at `cuts` (pairs of offsets in `other`, as EntryParser#lastCuts gives them):
+ * the end of the value in `buf` when it is, else -1. The bytes between the cut values are
+ * compared natively; a cut value is only skipped over, so the result is what parseAt would
+ * have made of the value (it parses neither). JSON objects delimit themselves: when all
+ * compared bytes are equal, the value in `buf` ends where the copy of `other` does.
+ */
+export function sameKeptBytes(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  other: Buffer,
+  start: number,
+  stop: number,
+  cuts: readonly number[] | null,
+): number {
+  let b = pos;
+  let o = start;
+  const n = cuts === null ? 0 : cuts.length;
+  for (let k = 0; k <= n; k += 2) {
+    const segmentEnd = k < n ? cuts![k]! : stop;
+    const len = segmentEnd - o;
+    if (b + len > end || buf.compare(other, o, segmentEnd, b, b + len) !== 0) return -1;
+    b += len;
+    if (k === n) break;
+    try {
+      b = valueEnd(buf, b, end);
+    } catch {
+      return -1; // parseAt will report what is wrong there
+    }
+    o = cuts![k + 1]!;
+  }
+  return b;
 }
 
 /**

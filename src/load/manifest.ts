@@ -19,6 +19,7 @@ import {
   JsonScanError,
   forEachMember,
   parseEntries,
+  sameKeptBytes,
   skipWs,
   valueEnd,
 } from './json-scan.js';
@@ -98,6 +99,37 @@ export interface ManifestLoad {
   warnings: LoadWarning[];
 }
 
+/**
+ * What one manifest load keeps of its entries so that the load of another manifest of the
+ * same project (the base of `check --base`) reuses each resource whose entry is byte for
+ * byte the same, but for the fields no check reads (SQL bodies, created_at, …). Two
+ * manifests written by dbt for a pull request differ in a few entries: the others are
+ * neither parsed nor normalized again, and both projects share those Resource objects
+ * (resources are not changed after loading).
+ */
+export interface ManifestMemo {
+  readonly buf: Buffer;
+  readonly projectName: string;
+  readonly schemaVersion: number;
+  /** By `${section}\0${key}`. */
+  readonly entries: Map<string, MemoEntry>;
+}
+
+interface MemoEntry {
+  start: number;
+  end: number;
+  /** The skipped values' spans (EntryParser#lastCuts). */
+  cuts: number[] | null;
+  resource: Resource;
+}
+
+export interface ManifestReuse {
+  /** Receives the memo of this load. */
+  record?: (memo: ManifestMemo) => void;
+  /** Memos of loads whose resources this one may reuse (one of the same project is used). */
+  from?: readonly ManifestMemo[];
+}
+
 interface RawEntry {
   section: Section;
   key: string;
@@ -109,14 +141,16 @@ export function loadManifestFile(
   file: string,
   rootDir: string | null,
   shown: string = file,
+  reuse?: ManifestReuse,
 ): ManifestLoad {
-  return loadManifestBuffer(readFileChunked(file, shown), shown, rootDir);
+  return loadManifestBuffer(readFileChunked(file, shown), shown, rootDir, reuse);
 }
 
 export function loadManifestBuffer(
   buf: Buffer,
   file: string,
   rootDir: string | null,
+  reuse?: ManifestReuse,
 ): ManifestLoad {
   const hint = 'regenerate it with `dbt parse` or point dbt-steward at the right file';
   if (buf.length === 0) throw new InputError(`${file}: the file is empty; ${hint}`, file);
@@ -145,6 +179,19 @@ export function loadManifestBuffer(
   let selectors: ManifestSelectors | null = null;
   const topKeys = new Set<string>();
   let current = '';
+  // Set once metadata names the project (dbt writes it first).
+  let memo: ManifestMemo | null = null;
+  let from: ManifestMemo | null = null;
+  const startMemo = (): void => {
+    if (!state.started) return;
+    const projectName = state.projectName;
+    if (reuse?.record)
+      memo = { buf, projectName, schemaVersion, entries: new Map<string, MemoEntry>() };
+    from =
+      reuse?.from?.find(
+        (m) => m.projectName === projectName && m.schemaVersion === schemaVersion,
+      ) ?? null;
+  };
   let end: number;
   try {
     end = forEachMember(buf, start, buf.length, (key, pos) => {
@@ -155,6 +202,7 @@ export function loadManifestBuffer(
         schemaVersion = detectSchemaVersion(metadata, file, warnings);
         // dbt writes metadata first: from v10 on, entries are normalized as they are read.
         if (metadata.project_name) state.begin(metadata.project_name);
+        startMemo();
         return parser.lastEnd;
       }
       if (key === 'macros' && buf[pos] === 0x7b) {
@@ -177,9 +225,38 @@ export function loadManifestBuffer(
       }
       if (SECTIONS.has(key) && buf[pos] === 0x7b) {
         const section = key as Section;
-        return parseEntries(buf, pos, buf.length, parser, (k, value) =>
-          state.add(section, k, value),
-        );
+        if (memo === null && from === null)
+          return parseEntries(buf, pos, buf.length, parser, (k, value) => {
+            state.add(section, k, value);
+          });
+        const recording: ManifestMemo | null = memo;
+        // A load records or reuses, not both (the spans of a reused entry are not at hand).
+        const other: ManifestMemo | null = recording === null ? from : null;
+        return forEachMember(buf, pos, buf.length, (k, at) => {
+          const memoKey = `${section}\0${k}`;
+          const prev = other?.entries.get(memoKey);
+          if (prev !== undefined) {
+            const e = sameKeptBytes(
+              buf,
+              at,
+              buf.length,
+              other!.buf,
+              prev.start,
+              prev.end,
+              prev.cuts,
+            );
+            if (e >= 0 && state.addShared(prev.resource)) return e;
+          }
+          const r = state.add(section, k, parser.parseAt(buf, at, buf.length));
+          if (r !== null && recording !== null)
+            recording.entries.set(memoKey, {
+              start: at,
+              end: parser.lastEnd,
+              cuts: parser.lastCuts(),
+              resource: r,
+            });
+          return parser.lastEnd;
+        });
       }
       return undefined;
     });
@@ -220,6 +297,8 @@ export function loadManifestBuffer(
     state.begin(projectName);
   }
   state.finish();
+  const kept = memo as ManifestMemo | null;
+  if (kept !== null) reuse?.record?.(kept);
 
   const counts: Partial<Record<ResourceType, number>> = {};
   for (const r of state.resources) counts[r.resourceType] = (counts[r.resourceType] ?? 0) + 1;
@@ -282,18 +361,23 @@ class LoadState {
     return packages;
   }
 
-  add(section: Section, key: string, value: unknown): void {
+  /**
+   * Normalizes and keeps one entry. Returns the resource when another load may share it
+   * (see ManifestMemo): not while waiting for the project name, and not for a test whose
+   * attached node finish() sets.
+   */
+  add(section: Section, key: string, value: unknown): Resource | null {
     if (this.pending !== null) {
       this.pending.push({ section, key, value });
-      return;
+      return null;
     }
     const where = `${section}[${JSON.stringify(key)}]`;
     if (section === 'groups') {
       this.groups.push(normalizeGroup(validate(rawGroup, value, this.file, where)));
-      return;
+      return null;
     }
     const r = normalizeEntry(section, value, this.ctx!, this.file, where);
-    if (r === null || this.byId.has(r.uniqueId)) return;
+    if (r === null || this.byId.has(r.uniqueId)) return null;
     this.byId.set(r.uniqueId, r);
     this.resources.push(r);
     if (r.test && r.test.attachedNode === null) {
@@ -302,7 +386,17 @@ class LoadState {
         this.testTargets.set(r.uniqueId, v.test_metadata?.kwargs?.model);
       else if (r.resourceType === 'unit_test' && typeof v.model === 'string')
         this.unitTestModels.set(r.uniqueId, v.model);
+      return null;
     }
+    return r;
+  }
+
+  /** Keeps a resource another load made of the same bytes; false for a duplicate unique_id. */
+  addShared(r: Resource): boolean {
+    if (this.pending !== null || this.byId.has(r.uniqueId)) return false;
+    this.byId.set(r.uniqueId, r);
+    this.resources.push(r);
+    return true;
   }
 
   /** Tests without attached_node (v1–v8, source tests): resolve from kwargs.model. */

@@ -15,8 +15,10 @@ import {
   summarize,
   printableConfig,
   runRules,
+  RunRecording,
   type CheckResult,
   type LoadedConfig,
+  type ManifestMemo,
   type MeshProject,
   type Project,
   type Reporter,
@@ -330,13 +332,21 @@ async function checkRun(
   worker: BaseWorker | null,
   cwdConfig: LoadedConfig | undefined,
 ): Promise<number> {
+  // A manifest base reuses the head's unchanged entries (the memos hold the head's file
+  // until the base is loaded).
+  const headMemos: ManifestMemo[] = [];
   const {
     project,
     config,
     resolver,
     selected: bySelect,
     now,
-  } = await prepare(baseKind === 'git' ? { ...args, source: true } : args, io, cwdConfig);
+  } = await prepare(
+    baseKind === 'git' ? { ...args, source: true } : args,
+    io,
+    cwdConfig,
+    baseKind === 'path' && !worker ? { record: (m) => headMemos.push(m) } : undefined,
+  );
   const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
   if (args.printConfig) {
     io.stdout(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
@@ -354,9 +364,12 @@ async function checkRun(
   const baseline = readBaselineOption(args, config, io);
   const progress = startProgress(io, 'check');
   let result: CheckResult;
+  // Base mode: the head's findings per rule and target, for the base's run to take.
+  const recording = baseSpec && !worker ? new RunRecording() : undefined;
   try {
     progress.update('running rules');
     const headResult = runRules(project, {
+      ...(recording ? { record: recording } : {}),
       registry: config.registry,
       config: config.engine,
       now,
@@ -381,7 +394,15 @@ async function checkRun(
                 baseline,
                 continueOnRuleError: args.continueOnRuleError,
               })
-            : await baseSideInProcess(baseSpec, io.cwd, vars, config, run),
+            : await baseSideInProcess(
+                baseSpec,
+                io.cwd,
+                vars,
+                config,
+                run,
+                headMemos.splice(0),
+                recording ? { project, resolver, recording } : undefined,
+              ),
           project,
           headResult,
           config,

@@ -1,0 +1,114 @@
+/**
+ * Base mode checks the base with the same rules as the head. A pull request changes a few
+ * resources; the checks of a rule with `reach: 'neighbours'` on a target whose neighbourhood
+ * did not change give what they gave on the head, so the base's run takes those findings from
+ * the head's (RunRecording) and checks only the targets near a difference. replayScope()
+ * says which targets those are, or that the head's findings cannot stand in at all.
+ */
+import { selectResources } from '../graph/select.js';
+import type { Resource } from '../model.js';
+import type { Project } from '../project.js';
+import { identical } from './compare.js';
+import type { EngineConfig } from './config.js';
+import type { Registry } from './registry.js';
+import type { Resolver } from './resolve.js';
+import { Settings } from './settings.js';
+
+/**
+ * The targets the base's run must check anew: every resource that differs between base and
+ * head (present on one side only, other data, another resolved domain or owner, other
+ * overrides matching it) and every resource depending on one or depended on by one, on
+ * either side. Null when no target may take the head's findings: the projects, the groups
+ * or the presence of domains differ.
+ */
+export function replayScope(
+  base: Project,
+  head: Project,
+  resolverBase: Resolver,
+  resolverHead: Resolver,
+  config: EngineConfig,
+  registry: Registry,
+): Set<string> | null {
+  const names = (p: Project) => p.projects.map((i) => i.name).join('\0');
+  if (names(base) !== names(head)) return null;
+  // Resolution reads the project directories (CODEOWNERS paths): the same ones, or resolve anew.
+  const dirs = (p: Project) => p.projects.map((i) => i.rootDir ?? '').join('\0');
+  const sameDirs = dirs(base) === dirs(head);
+  if (base.groups.size !== head.groups.size) return null;
+  for (const [id, g] of base.groups) if (!identical(g, head.groups.get(id))) return null;
+  if (resolverBase.hasDomains() !== resolverHead.hasDomains()) return null;
+
+  const same = (b: Resource | undefined, h: Resource | undefined): boolean =>
+    b !== undefined && h !== undefined && (b === h || identical(b, h));
+  /** Whether a resource's domain and owner resolve here as there, without resolving them. */
+  const resolvesAlike = (b: Resource, depth = 0): boolean => {
+    if (!sameDirs) return false;
+    const attached = b.test?.attachedNode;
+    // A test takes the domain of the node it is attached to.
+    if (attached == null || attached === b.uniqueId) return true;
+    const ab = base.resources.get(attached);
+    return depth < 8 && same(ab, head.resources.get(attached)) && resolvesAlike(ab!, depth + 1);
+  };
+
+  const changed = new Set<string>();
+  const alike: string[] = [];
+  const consider = (id: string, b: Resource | undefined, h: Resource | undefined): void => {
+    if (!same(b, h)) {
+      changed.add(id);
+      return;
+    }
+    if (resolvesAlike(b!)) {
+      alike.push(id);
+      return;
+    }
+    const db = resolverBase.domain(id)?.value ?? null;
+    const dh = resolverHead.domain(id)?.value ?? null;
+    if (db !== dh) changed.add(id);
+    else if (
+      !identical(resolverBase.owner(id)?.value ?? null, resolverHead.owner(id)?.value ?? null)
+    )
+      changed.add(id);
+  };
+  for (const [id, b] of base.resources) consider(id, b, head.resources.get(id));
+  for (const [id, h] of head.resources) if (!base.resources.has(id)) consider(id, undefined, h);
+  resolverBase.adopt(resolverHead, alike);
+
+  if (config.overrides.length > 0) {
+    // Overrides match on paths, tags, packages and types (the resource's own data) and on
+    // domains and selectors (not): compare what matches on each side.
+    const settingsOf = (p: Project, r: Resolver) => {
+      const domainOf = (id: string) => r.domain(id)?.value ?? null;
+      const ownerOf = (id: string) => r.owner(id)?.value ?? null;
+      const memo = new Map<string, ReadonlySet<string>>();
+      const select = (selector: string): ReadonlySet<string> => {
+        let s = memo.get(selector);
+        if (!s) {
+          s =
+            selectResources({ select: [selector], allowEmpty: true }, p.resources, p.graph, {
+              domainOf,
+              ownerOf,
+            }) ?? new Set(p.resources.keys());
+          memo.set(selector, s);
+        }
+        return s;
+      };
+      return new Settings(registry, config, { domainOf, select });
+    };
+    const sb = settingsOf(base, resolverBase);
+    const sh = settingsOf(head, resolverHead);
+    for (const [id, b] of base.resources) {
+      const h = head.resources.get(id);
+      if (h && !changed.has(id) && sb.overridesOf(b) !== sh.overridesOf(h)) changed.add(id);
+    }
+  }
+
+  const fresh = new Set(changed);
+  for (const id of changed) {
+    for (const p of [base, head]) {
+      if (!p.resources.has(id)) continue;
+      for (const n of p.graph.parents(id)) fresh.add(n);
+      for (const n of p.graph.children(id)) fresh.add(n);
+    }
+  }
+  return fresh;
+}
