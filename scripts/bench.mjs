@@ -11,9 +11,9 @@
 //   base      `check HEAD --base BASE --format json` through the CLI's own entry point (in
 //             process, output discarded): the head (bench-out/manifest-<N>-head.json, the
 //             manifest with a set of changes written by this script) against the manifest as
-//             the base: both sides loaded and checked one after the other (the CLI's default;
-//             DBT_STEWARD_BASE_WORKER=1 in the environment overlaps them), then changes,
-//             breaking changes, impact, classification, the JSON output
+//             the base: both sides loaded and checked (the base sharing the head's unchanged
+//             entries and findings, as the CLI does), then changes, breaking changes, impact,
+//             classification, the JSON output
 // Time is the median over --runs; peak RSS (process.resourceUsage().maxRSS) is the highest over
 // the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
 // child fails. Build the library first: `npm run build`.

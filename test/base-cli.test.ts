@@ -2,7 +2,6 @@
  * `check --base`: two manifest files, a directory holding the base manifest, and a git ref
  * read from a temporary repository created here (skipped when git is missing).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,34 +163,6 @@ describe('check --base with manifests', () => {
       { nodeId: T('pub'), status: 'new', related: [T('consumer')] },
     ]);
     expect(r.code).toBe(1);
-  });
-
-  // With DBT_STEWARD_BASE_WORKER=1 the built CLI loads the base in a worker thread; the output
-  // must be the same byte for byte. Needs the build (dist/), as CI has.
-  const BIN = path.resolve('bin', 'dbt-steward.js');
-  const built = fs.existsSync(path.resolve('dist', 'src', 'cli', 'base-worker.js'));
-  (built ? it : it.skip)('the base loaded in a worker thread gives the same output', () => {
-    const { dir } = pair(head, base);
-    const run = (worker: string) => {
-      try {
-        return execFileSync(
-          process.execPath,
-          [BIN, 'check', 'head.json', '--base', 'base', '--config', CONFIG, '-f', 'json'],
-          {
-            cwd: dir,
-            encoding: 'utf8',
-            env: { ...process.env, DBT_STEWARD_BASE_WORKER: worker },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-      } catch (err) {
-        // Exit 1 (new errors) is expected: the output is what matters.
-        return (err as { stdout: string }).stdout;
-      }
-    };
-    const inProcess = run('0');
-    expect(JSON.parse(inProcess).findings.length).toBeGreaterThan(0);
-    expect(run('1')).toBe(inProcess);
   });
 
   it('--fail-on-existing without --base is a usage error', async () => {

@@ -3,6 +3,7 @@ import {
   JsonScanError,
   forEachMember,
   parseEntries,
+  sameKeptBytes,
   skipWs,
   stringEnd,
   valueEnd,
@@ -470,4 +471,52 @@ test('property: parseAt equals JSON.parse (with skipped top-level keys set to nu
   // The generator really exercised cutting and nested (kept) skip-key names.
   expect(cutsSeen).toBeGreaterThan(100);
   expect(nestedSkipKeysSeen).toBeGreaterThan(20);
+});
+
+describe('sameKeptBytes', () => {
+  /** The head entry parsed with `raw_code` and `created_at` skipped, as the loader does. */
+  function head(text: string) {
+    const buf = b(`{"x": ${text}}`);
+    const parser = new EntryParser(['raw_code', 'created_at']);
+    const start = 6;
+    parser.parseAt(buf, start, buf.length);
+    return { buf, start, end: parser.lastEnd, cuts: parser.lastCuts() };
+  }
+  const entry = '{"name": "a", "raw_code": "select 1", "created_at": 1.5, "tags": ["t"]}';
+  const match = (text: string) => {
+    const h = head(entry);
+    const buf = b(`[${text}, 1]`);
+    return sameKeptBytes(buf, 1, buf.length, h.buf, h.start, h.end, h.cuts);
+  };
+
+  test('the same bytes: the end of the value', () => {
+    expect(match(entry)).toBe(1 + entry.length);
+  });
+
+  test('other skipped values, of other lengths, still match', () => {
+    const other =
+      '{"name": "a", "raw_code": "select \\"x\\" from y", "created_at": 1753299142.25, "tags": ["t"]}';
+    expect(match(other)).toBe(1 + other.length);
+  });
+
+  test('a kept value that differs does not match', () => {
+    expect(match(entry.replace('"t"', '"u"'))).toBe(-1);
+    expect(match(entry.replace('"name": "a"', '"name": "b"'))).toBe(-1);
+  });
+
+  test('a truncated or broken value does not match (the parser reports it)', () => {
+    const h = head(entry);
+    const cut = b(entry.slice(0, 40));
+    expect(sameKeptBytes(cut, 0, cut.length, h.buf, h.start, h.end, h.cuts)).toBe(-1);
+    expect(match(entry.replace('"select 1"', '"select 1'))).toBe(-1);
+  });
+
+  test('an entry without skipped fields compares whole', () => {
+    const h = head('{"name": "a"}');
+    expect(h.cuts).toBeNull();
+    const buf = b('{"name": "a"}');
+    expect(sameKeptBytes(buf, 0, buf.length, h.buf, h.start, h.end, h.cuts)).toBe(buf.length);
+    const other = b('{"name": "b"}');
+    expect(sameKeptBytes(other, 0, other.length, h.buf, h.start, h.end, h.cuts)).toBe(-1);
+  });
 });

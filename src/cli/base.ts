@@ -8,7 +8,6 @@
  * read in source mode too, so that like is compared with like).
  */
 import { execFileSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,6 @@ import {
   formatMessage,
   impactOf,
   InputError,
-  LineageGraph,
   loadProject,
   Resolver,
   replayScope,
@@ -36,12 +34,10 @@ import {
   type BaseModeResult,
   type CheckResult,
   type Finding,
-  type Group,
   type LoadedConfig,
   type ManifestMemo,
   type RunRecording,
   type Project,
-  type Resource,
   type RunOptions,
   type SuppressionOptions,
 } from '../index.js';
@@ -238,90 +234,6 @@ export async function baseSideInProcess(
       : {}),
   });
   return { base, baseResult, resolver };
-}
-
-/** What the main thread tells the base worker once the head (and so the config) is loaded. */
-export interface BaseWorkerConfig {
-  /** The config file the run uses (absolute), or null. */
-  file: string | null;
-  /** Where the run looked for it (the head's project directories). */
-  startDirs: string[];
-  /** The mesh entries' default domains (applied after loading the config). */
-  domainProjects?: Record<string, { domain: string; origin: string }>;
-  /** ISO time of the run's clock; null: the worker's. */
-  now: string | null;
-  baseline: RunOptions['baseline'];
-  continueOnRuleError: boolean;
-}
-
-/** What the base worker posts back. */
-export type BaseWorkerReply =
-  | ({ ok: true } & Omit<Project, 'resources' | 'groups' | 'graph'> & {
-        resources: Resource[];
-        groups: Group[];
-        findings: Finding[];
-      })
-  | { ok: false; input: boolean; message: string; file?: string };
-
-/** A base being loaded and checked in a worker thread. */
-export interface BaseWorker {
-  /** Sends the run's configuration; resolves with the base side (or rejects with its error). */
-  result(config: BaseWorkerConfig): Promise<BaseSide>;
-  /** Stops the worker (when the run ends early). */
-  stop(): void;
-}
-
-/**
- * Starts loading the base (manifests) in a worker thread when DBT_STEWARD_BASE_WORKER=1.
- * Opt-in: on the shared 2-core machine the benchmarks run on, the overlap did not pay for the
- * second heap and for copying the base project back (10k models: 6.9 s against 5.4 s in one
- * thread); it may on an idle multi-core runner. Null when not used, and always when running
- * from the TypeScript sources (the worker runs the built JavaScript).
- */
-export function startBaseWorker(
-  specs: readonly BaseSpec[],
-  cwd: string,
-  vars: Record<string, unknown> | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): BaseWorker | null {
-  const url = new URL('./base-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.js') || !fs.existsSync(url)) return null;
-  if (env.DBT_STEWARD_BASE_WORKER !== '1') return null;
-  const worker = new Worker(url, { workerData: { specs, cwd, ...(vars ? { vars } : {}) } });
-  const reply = new Promise<BaseWorkerReply>((resolve, reject) => {
-    worker.once('message', (m: BaseWorkerReply) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`the base worker stopped (exit code ${code}) before it replied`)),
-    );
-  });
-  // An unobserved rejection (a run that ends before asking) must not crash the run.
-  reply.catch(() => undefined);
-  return {
-    async result(config) {
-      worker.postMessage(config);
-      const m = await reply;
-      void worker.terminate();
-      if (!m.ok) {
-        if (m.input) throw new InputError(m.message, m.file);
-        throw new Error(m.message);
-      }
-      const resources = new Map(m.resources.map((r) => [r.uniqueId, r]));
-      const base: Project = {
-        projects: m.projects,
-        resources,
-        groups: new Map(m.groups.map((g) => [g.uniqueId, g])),
-        graph: LineageGraph.fromResources(resources.values()),
-        warnings: m.warnings,
-        diagnostics: m.diagnostics,
-      };
-      assertParsed(base, 'base');
-      return { base, baseResult: { findings: m.findings } };
-    },
-    stop() {
-      void worker.terminate();
-    },
-  };
 }
 
 /** Parse errors make the comparison meaningless (false fixes, false removals): exit 2. */

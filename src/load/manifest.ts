@@ -105,7 +105,8 @@ export interface ManifestLoad {
  * byte the same, but for the fields no check reads (SQL bodies, created_at, …). Two
  * manifests written by dbt for a pull request differ in a few entries: the others are
  * neither parsed nor normalized again, and both projects share those Resource objects
- * (resources are not changed after loading).
+ * (resources are not changed after loading). Tests whose attached node is resolved after
+ * loading (sources' tests; every test before manifest v9) are parsed again.
  */
 export interface ManifestMemo {
   readonly buf: Buffer;

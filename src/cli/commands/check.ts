@@ -45,9 +45,7 @@ import {
   compareWithBase,
   headDirOf,
   resolveBase,
-  startBaseWorker,
   type BaseSpec,
-  type BaseWorker,
 } from '../base.js';
 import {
   changedOptions,
@@ -295,7 +293,6 @@ export const checkCommand: Command = {
     // The kind of base is known before loading: with a git ref both sides are read from
     // source, so that like is compared with like.
     let baseKind: BaseSpec['kind'] | null = null;
-    let early: BaseSpec | null = null;
     // Read for `--base` alone; prepare() reuses it rather than reading it again.
     let cwdConfig: LoadedConfig | undefined;
     if (args.base !== undefined) {
@@ -303,8 +300,7 @@ export const checkCommand: Command = {
         cwdConfig = await loadCwdConfig(args, io);
         baseKind = meshBaseKind(meshEntriesWithBase(cwdConfig));
       } else {
-        early = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
-        baseKind = early.kind;
+        baseKind = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd)).kind;
       }
       if (baseKind === 'git' && args.manifest !== undefined)
         throw new UsageError(
@@ -312,15 +308,7 @@ export const checkCommand: Command = {
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
     const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
-    // Opt-in: a base manifest loaded and checked in a worker thread while this one does the
-    // head (the specs are known before loading only for a manifest base).
-    const worker =
-      early?.kind === 'path' ? startBaseWorker([early], io.cwd, vars, io.env ?? {}) : null;
-    try {
-      return await checkRun(args, io, baseKind, vars, worker, cwdConfig);
-    } finally {
-      worker?.stop();
-    }
+    return checkRun(args, io, baseKind, vars, cwdConfig);
   },
 };
 
@@ -329,7 +317,6 @@ async function checkRun(
   io: CliIO,
   baseKind: BaseSpec['kind'] | null,
   vars: Record<string, unknown> | undefined,
-  worker: BaseWorker | null,
   cwdConfig: LoadedConfig | undefined,
 ): Promise<number> {
   // A manifest base reuses the head's unchanged entries (the memos hold the head's file
@@ -345,7 +332,7 @@ async function checkRun(
     baseKind === 'git' ? { ...args, source: true } : args,
     io,
     cwdConfig,
-    baseKind === 'path' && !worker ? { record: (m) => headMemos.push(m) } : undefined,
+    baseKind === 'path' ? { record: (m) => headMemos.push(m) } : undefined,
   );
   const baseSpec = args.base !== undefined ? baseSpecsFor(args.base, project, config, io) : null;
   if (args.printConfig) {
@@ -365,7 +352,7 @@ async function checkRun(
   const progress = startProgress(io, 'check');
   let result: CheckResult;
   // Base mode: the head's findings per rule and target, for the base's run to take.
-  const recording = baseSpec && !worker ? new RunRecording() : undefined;
+  const recording = baseSpec ? new RunRecording() : undefined;
   try {
     progress.update('running rules');
     const headResult = runRules(project, {
@@ -383,26 +370,15 @@ async function checkRun(
     const run = { now, baseline, continueOnRuleError: args.continueOnRuleError };
     result = baseSpec
       ? compareWithBase(
-          worker
-            ? await worker.result({
-                file: config.file,
-                startDirs: project.projects.map(projectDirOf),
-                ...(config.engine.domains.projects
-                  ? { domainProjects: { ...config.engine.domains.projects } }
-                  : {}),
-                now: now.toISOString(),
-                baseline,
-                continueOnRuleError: args.continueOnRuleError,
-              })
-            : await baseSideInProcess(
-                baseSpec,
-                io.cwd,
-                vars,
-                config,
-                run,
-                headMemos.splice(0),
-                recording ? { project, resolver, recording } : undefined,
-              ),
+          await baseSideInProcess(
+            baseSpec,
+            io.cwd,
+            vars,
+            config,
+            run,
+            headMemos.splice(0),
+            recording ? { project, resolver, recording } : undefined,
+          ),
           project,
           headResult,
           config,
