@@ -235,17 +235,22 @@ export function changeKinds(
   rh: Resolver | null,
 ): ChangeKind[] {
   const kinds: ChangeKind[] = [];
+  // One object on both sides (the base shared the head's entry): only resolution may differ.
+  const data = b !== h;
   if (
+    data &&
     !same(
       [b.tags, b.meta, b.group, b.filePath, b.patchPath, b.dependsOn, b.owner],
       [h.tags, h.meta, h.group, h.filePath, h.patchPath, h.dependsOn, h.owner],
     )
   )
     kinds.push('config');
-  if (!sameColumns(b.columns, h.columns)) kinds.push('columns');
+  if (data && !sameColumns(b.columns, h.columns)) kinds.push('columns');
   if (b.access !== h.access) kinds.push('access');
-  if (!same([b.contract, b.constraints], [h.contract, h.constraints])) kinds.push('contract');
+  if (data && !same([b.contract, b.constraints], [h.contract, h.constraints]))
+    kinds.push('contract');
   if (
+    data &&
     !same(
       [b.version, b.latestVersion, b.deprecationDate],
       [h.version, h.latestVersion, h.deprecationDate],
@@ -478,7 +483,8 @@ export function breakingChanges(
       continue;
     }
     const hr = h.get(id);
-    if (!hr) continue;
+    // One object on both sides (shared by the loads): nothing of it changed.
+    if (!hr || hr === br) continue;
     const baseEnforced = br.contract?.enforced === true;
     const headEnforced = hr.contract?.enforced === true;
     if ((ACCESS_RANK[hr.access ?? ''] ?? 2) < (ACCESS_RANK[br.access ?? ''] ?? 2))
