@@ -250,6 +250,34 @@ describe('check --base: the base takes what did not change from the head', () =>
     expect(c.scratch.findings.some((f) => f.ruleId === 'sloppy-parent-check')).toBe(true);
   });
 
+  test('source mode (a git base): equal resources are not shared but still replayed', async () => {
+    const example = path.resolve('fixtures', 'example-mesh');
+    const copyTree = (name: string) => {
+      const to = path.join(dir, name);
+      fs.cpSync(example, to, { recursive: true, filter: (f) => !f.includes(`${path.sep}target`) });
+      return to;
+    };
+    const baseDir = copyTree('example-base');
+    const headDir = copyTree('example-head');
+    const yml = path.join(headDir, 'models', 'finance', 'marts', '_finance__models.yml');
+    const text = fs.readFileSync(yml, 'utf8');
+    fs.writeFileSync(yml, text.replace("Invoices with the customer's country", 'Invoices'));
+    const config = await configWith({});
+    const head = await loadProject([headDir], { mode: 'source' });
+    const base = await loadProject([baseDir], { mode: 'source' });
+    const run = { registry: config.registry, config: config.engine, now: NOW };
+    const headResolver = new Resolver(head, config.engine);
+    const recording = new RunRecording();
+    runRules(head, { ...run, resolver: headResolver, record: recording });
+    const resolver = new Resolver(base, config.engine);
+    const fresh = replayScope(base, head, resolver, headResolver, config.engine, config.registry);
+    expect(fresh).not.toBeNull();
+    expect(fresh!.size).toBeGreaterThan(0);
+    expect(fresh!.size).toBeLessThan(base.resources.size / 2);
+    const replayed = runRules(base, { ...run, resolver, replay: { recording, fresh: fresh! } });
+    expect(replayed).toEqual(runRules(base, run));
+  });
+
   test('another project name: nothing is shared, the base is read in full', async () => {
     const head = reparse(copy());
     head.metadata.project_name = 'renamed_project';
