@@ -41,6 +41,7 @@ export {
   type LoadOptions,
   type ResolvedInput,
 } from './load/index.js';
+export { readFileInBackground } from './load/read-file.js';
 export { NEWEST_SCHEMA_VERSION } from './load/manifest.js';
 export type { ManifestMemo, ManifestReuse } from './load/manifest.js';
 export { readSelectorsFile, SELECTORS_FILE } from './load/selectors-file.js';

@@ -24,7 +24,9 @@ import {
   InputError,
   loadProject,
   Resolver,
+  readFileInBackground,
   replayScope,
+  resolveInput,
   runRules,
   selectResources,
   Settings,
@@ -119,19 +121,22 @@ export async function loadBase(
   specs: BaseSpec | readonly BaseSpec[],
   cwd: string,
   vars?: Record<string, unknown>,
-  headMemos?: readonly ManifestMemo[],
+  reuse: BaseReuse = {},
 ): Promise<Project> {
   const list = Array.isArray(specs) ? (specs as readonly BaseSpec[]) : [specs as BaseSpec];
   const paths = list.filter((s): s is Extract<BaseSpec, { kind: 'path' }> => s.kind === 'path');
-  if (paths.length === list.length)
+  if (paths.length === list.length) {
+    const prefetched = reuse.prefetched ? await reuse.prefetched : null;
     return loadProject(
       paths.map((s) => s.path),
       {
         cwd,
         mode: 'manifest',
-        ...(headMemos && headMemos.length > 0 ? { manifestReuse: { from: headMemos } } : {}),
+        ...(reuse.memos && reuse.memos.length > 0 ? { manifestReuse: { from: reuse.memos } } : {}),
+        ...(prefetched ? { prefetched } : {}),
       },
     );
+  }
   if (paths.length > 0)
     throw new InputError(
       `--base: ${paths[0]!.path} is a manifest while another project's base is a git ref; give every project a base of one kind`,
@@ -202,9 +207,39 @@ export interface HeadRun {
   recording: RunRecording;
 }
 
+/** What a manifest base may take instead of doing the work again. */
+export interface BaseReuse {
+  /** The head's manifest loads (ManifestMemo): unchanged entries are shared. */
+  memos?: readonly ManifestMemo[];
+  /** The head's run: unchanged targets take its findings. */
+  head?: HeadRun;
+  /** The base manifest, read in the background while the head loaded (prefetchBase). */
+  prefetched?: Promise<ReadonlyMap<string, Buffer> | null>;
+}
+
 /**
- * Loads the base and runs the configuration's rules over it, in this thread. `headMemos`:
- * what the head's manifest loads recorded, so that the base reuses its unchanged entries.
+ * Starts reading a manifest base in the background (the head's load and rules run
+ * meanwhile); null for a git base. The file is found as loadBase finds it.
+ */
+export function prefetchBase(
+  spec: BaseSpec,
+  cwd: string,
+): Promise<ReadonlyMap<string, Buffer> | null> | null {
+  if (spec.kind !== 'path') return null;
+  let file: string | null;
+  try {
+    file = resolveInput(spec.path, cwd, { mode: 'manifest' }).manifest;
+  } catch {
+    return null; // loadBase reports it
+  }
+  if (file === null) return null;
+  const manifest = file;
+  return readFileInBackground(manifest).then((buf) => (buf ? new Map([[manifest, buf]]) : null));
+}
+
+/**
+ * Loads the base and runs the configuration's rules over it, taking from the head what did
+ * not change (`reuse`).
  */
 export async function baseSideInProcess(
   specs: BaseSpec | readonly BaseSpec[],
@@ -212,13 +247,13 @@ export async function baseSideInProcess(
   vars: Record<string, unknown> | undefined,
   config: LoadedConfig,
   run: RunSettings,
-  headMemos?: readonly ManifestMemo[],
-  headRun?: HeadRun,
+  reuse: BaseReuse = {},
 ): Promise<BaseSide> {
-  const base = await loadBase(specs, cwd, vars, headMemos);
+  const base = await loadBase(specs, cwd, vars, reuse);
   assertParsed(base, 'base');
   const resolver = new Resolver(base, config.engine);
   // Targets whose neighbourhood did not change take the head's findings (RunRecording).
+  const headRun = reuse.head;
   const fresh = headRun
     ? replayScope(base, headRun.project, resolver, headRun.resolver, config.engine, config.registry)
     : null;

@@ -67,6 +67,11 @@ export interface LoadOptions {
    * resource whose entry did not change). See ManifestMemo.
    */
   manifestReuse?: ManifestReuse;
+  /**
+   * Contents of manifest files already read (readFileInBackground), by absolute path: used
+   * instead of reading the file again.
+   */
+  prefetched?: ReadonlyMap<string, Buffer>;
 }
 
 /** What one input was read from, and why. */
@@ -405,7 +410,11 @@ export function loadProjectSync(inputs: readonly string[], options: LoadOptions 
     const key = resolved.kind === 'source' ? `source:${resolved.rootDir!}` : resolved.manifest!;
     if (seen.has(key)) continue;
     seen.add(key);
-    const { buffer, ...publicPart } = resolved;
+    const { buffer: read, ...publicPart } = resolved;
+    const buffer =
+      read ??
+      (resolved.manifest !== null ? options.prefetched?.get(resolved.manifest) : null) ??
+      null;
     options.onInput?.(noteOf(publicPart, cwd));
     let loaded: {
       info: ProjectInfo;

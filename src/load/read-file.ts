@@ -44,6 +44,43 @@ export function readFileChunked(file: string, shown: string = file): Buffer {
   }
 }
 
+/** Largest read Linux does in one call (and so the largest file read in the background). */
+const MAX_ONE_READ = 0x7ffff000;
+
+/**
+ * Starts reading a whole file on libuv's thread pool and returns at once: one read call, so
+ * that it proceeds while this thread runs synchronous work (a chain of reads would wait for
+ * the event loop between calls). Resolves with the contents, or null when the file cannot be
+ * read that way (missing, not a regular file, too large, short read): whoever needs it then
+ * reads it the usual way, which reports what is wrong.
+ */
+export function readFileInBackground(file: string): Promise<Buffer | null> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return Promise.resolve(null);
+  }
+  let size = -1;
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isFile() && stat.size <= MAX_ONE_READ) size = stat.size;
+  } catch {
+    // size stays -1
+  }
+  if (size < 0) {
+    fs.closeSync(fd);
+    return Promise.resolve(null);
+  }
+  const buf = Buffer.allocUnsafe(size);
+  return new Promise((resolve) => {
+    fs.read(fd, buf, 0, size, 0, (err, n) => {
+      fs.close(fd, () => undefined);
+      resolve(err || n !== size ? null : buf);
+    });
+  });
+}
+
 export function describeFsError(err: unknown, file: string): InputError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {

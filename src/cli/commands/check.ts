@@ -42,6 +42,8 @@ import { writeOutputs } from '../output.js';
 import { startProgress } from '../progress.js';
 import {
   baseSideInProcess,
+  prefetchBase,
+  type BaseReuse,
   compareWithBase,
   headDirOf,
   resolveBase,
@@ -293,6 +295,7 @@ export const checkCommand: Command = {
     // The kind of base is known before loading: with a git ref both sides are read from
     // source, so that like is compared with like.
     let baseKind: BaseSpec['kind'] | null = null;
+    let prefetched: BaseReuse['prefetched'] | null = null;
     // Read for `--base` alone; prepare() reuses it rather than reading it again.
     let cwdConfig: LoadedConfig | undefined;
     if (args.base !== undefined) {
@@ -300,7 +303,10 @@ export const checkCommand: Command = {
         cwdConfig = await loadCwdConfig(args, io);
         baseKind = meshBaseKind(meshEntriesWithBase(cwdConfig));
       } else {
-        baseKind = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd)).kind;
+        const spec = resolveBase(args.base, io.cwd, headDirOf(args.inputs, io.cwd));
+        baseKind = spec.kind;
+        // A manifest base is read in the background while the head loads.
+        prefetched = prefetchBase(spec, io.cwd);
       }
       if (baseKind === 'git' && args.manifest !== undefined)
         throw new UsageError(
@@ -308,7 +314,7 @@ export const checkCommand: Command = {
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
     const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
-    return checkRun(args, io, baseKind, vars, cwdConfig);
+    return checkRun(args, io, baseKind, vars, cwdConfig, prefetched);
   },
 };
 
@@ -318,6 +324,7 @@ async function checkRun(
   baseKind: BaseSpec['kind'] | null,
   vars: Record<string, unknown> | undefined,
   cwdConfig: LoadedConfig | undefined,
+  prefetched: BaseReuse['prefetched'] | null,
 ): Promise<number> {
   // A manifest base reuses the head's unchanged entries (the memos hold the head's file
   // until the base is loaded).
@@ -370,15 +377,11 @@ async function checkRun(
     const run = { now, baseline, continueOnRuleError: args.continueOnRuleError };
     result = baseSpec
       ? compareWithBase(
-          await baseSideInProcess(
-            baseSpec,
-            io.cwd,
-            vars,
-            config,
-            run,
-            headMemos.splice(0),
-            recording ? { project, resolver, recording } : undefined,
-          ),
+          await baseSideInProcess(baseSpec, io.cwd, vars, config, run, {
+            memos: headMemos.splice(0),
+            ...(recording ? { head: { project, resolver, recording } } : {}),
+            ...(prefetched ? { prefetched } : {}),
+          }),
           project,
           headResult,
           config,
