@@ -114,6 +114,7 @@ export {
   exitCodeOf,
   fingerprintOf,
   FORMAT_VERSION,
+  resolutionContext,
   runRules,
   RunRecording,
   summarize,

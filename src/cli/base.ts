@@ -26,9 +26,9 @@ import {
   Resolver,
   readFileInBackground,
   replayScope,
+  resolutionContext,
   resolveInput,
   runRules,
-  selectResources,
   Settings,
   severityOf,
   summarize,
@@ -356,21 +356,7 @@ export function compareWithBase(
   const entry = config.registry.get('breaking-change');
   if (entry) {
     // The head's settings and selectors, built as runRules builds them.
-    const domainOf = (id: string) => resolverHead.domain(id)?.value ?? null;
-    const ownerOf = (id: string) => resolverHead.owner(id)?.value ?? null;
-    const memo = new Map<string, ReadonlySet<string>>();
-    const select = (selector: string): ReadonlySet<string> => {
-      let s = memo.get(selector);
-      if (!s) {
-        s =
-          selectResources({ select: [selector], allowEmpty: true }, head.resources, head.graph, {
-            domainOf,
-            ownerOf,
-          }) ?? new Set(head.resources.keys());
-        memo.set(selector, s);
-      }
-      return s;
-    };
+    const { domainOf, ownerOf, select } = resolutionContext(head, resolverHead);
     const settings = new Settings(config.registry, config.engine, { domainOf, select });
     const breaking = breakingChanges(base, head, changes, run.now ? { now: run.now } : {});
     const added = breakingFindings(

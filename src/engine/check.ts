@@ -4,7 +4,7 @@
  * render and that exit codes are computed from.
  */
 import * as crypto from 'node:crypto';
-import type { InputKind, Resource, ResourceType } from '../model.js';
+import type { InputKind, OwnerValue, Resource, ResourceType } from '../model.js';
 import type { Project } from '../project.js';
 import { selectResources } from '../graph/select.js';
 import { TOOL_NAME, VERSION } from '../version.js';
@@ -180,13 +180,18 @@ function replayable(
   return recording.findings.get(ruleId) ?? new Map<string, Finding[]>();
 }
 
-/** Runs the registry's enabled rules over `project`, then waivers and the baseline. */
-export function runRules(project: Project, options: RunOptions): CheckResult {
-  const { registry } = options;
-  const config = options.config ?? emptyEngineConfig();
-  const now = options.now ?? new Date();
-  const selected = options.selected ?? null;
-  const resolver = options.resolver ?? new Resolver(project, config);
+/**
+ * A project's resolved domains and owners and its dbt selections (memoized), as rules,
+ * settings and selectors see them.
+ */
+export function resolutionContext(
+  project: Project,
+  resolver: Resolver,
+): {
+  domainOf: (id: string) => string | null;
+  ownerOf: (id: string) => OwnerValue;
+  select: (selector: string) => ReadonlySet<string>;
+} {
   const domainOf = (id: string) => resolver.domain(id)?.value ?? null;
   const ownerOf = (id: string) => resolver.owner(id)?.value ?? null;
   const selections = new Map<string, ReadonlySet<string>>();
@@ -207,6 +212,17 @@ export function runRules(project: Project, options: RunOptions): CheckResult {
     }
     return s;
   };
+  return { domainOf, ownerOf, select };
+}
+
+/** Runs the registry's enabled rules over `project`, then waivers and the baseline. */
+export function runRules(project: Project, options: RunOptions): CheckResult {
+  const { registry } = options;
+  const config = options.config ?? emptyEngineConfig();
+  const now = options.now ?? new Date();
+  const selected = options.selected ?? null;
+  const resolver = options.resolver ?? new Resolver(project, config);
+  const { domainOf, ownerOf, select } = resolutionContext(project, resolver);
   const settings = new Settings(registry, config, { domainOf, select });
   const hasDomains = resolver.hasDomains();
   // Recording needs every target checked; replay needs a recording of a full run.

@@ -5,9 +5,9 @@
  * the head's (RunRecording) and checks only the targets near a difference. replayScope()
  * says which targets those are, or that the head's findings cannot stand in at all.
  */
-import { selectResources } from '../graph/select.js';
 import type { Resource } from '../model.js';
 import type { Project } from '../project.js';
+import { resolutionContext } from './check.js';
 import { identical } from './compare.js';
 import type { EngineConfig } from './config.js';
 import type { Registry } from './registry.js';
@@ -76,24 +76,8 @@ export function replayScope(
   if (config.overrides.length > 0) {
     // Overrides match on paths, tags, packages and types (the resource's own data) and on
     // domains and selectors (not): compare what matches on each side.
-    const settingsOf = (p: Project, r: Resolver) => {
-      const domainOf = (id: string) => r.domain(id)?.value ?? null;
-      const ownerOf = (id: string) => r.owner(id)?.value ?? null;
-      const memo = new Map<string, ReadonlySet<string>>();
-      const select = (selector: string): ReadonlySet<string> => {
-        let s = memo.get(selector);
-        if (!s) {
-          s =
-            selectResources({ select: [selector], allowEmpty: true }, p.resources, p.graph, {
-              domainOf,
-              ownerOf,
-            }) ?? new Set(p.resources.keys());
-          memo.set(selector, s);
-        }
-        return s;
-      };
-      return new Settings(registry, config, { domainOf, select });
-    };
+    const settingsOf = (p: Project, r: Resolver) =>
+      new Settings(registry, config, resolutionContext(p, r));
     const sb = settingsOf(base, resolverBase);
     const sh = settingsOf(head, resolverHead);
     for (const [id, b] of base.resources) {
