@@ -7,7 +7,7 @@
  * by the caller-supplied global lookup. Templates are checked before compiling: only plain
  * identifiers and literals reach the generated code.
  */
-import nunjucks from 'nunjucks';
+import { createRequire } from 'node:module';
 import {
   BudgetError,
   FILTERS,
@@ -94,7 +94,35 @@ interface Nunjucks {
   };
 }
 
-const nj = nunjucks as unknown as Nunjucks;
+/**
+ * nunjucks, required on first use rather than imported: its runtime module makes SafeString
+ * with `Object.create(String.prototype, {…})`, which turns String.prototype into a V8
+ * dictionary-mode object, and every string method call in the process then takes a slow
+ * lookup (YAML parsing measured a fifth slower, a charCodeAt loop six times). A project whose
+ * models need no template compiled never loads it; when one does, fastStringPrototype()
+ * undoes the damage.
+ */
+const requireCjs = createRequire(import.meta.url);
+let njLoaded: Nunjucks | null = null;
+
+function nunjucksLib(): Nunjucks {
+  if (njLoaded === null) {
+    njLoaded = requireCjs('nunjucks') as Nunjucks;
+    fastStringPrototype();
+  }
+  return njLoaded;
+}
+
+/**
+ * Makes V8 turn String.prototype back into a fast prototype: a property load site that sees
+ * a String wrapper a few times (ten, in Node 20) has V8 optimize the objects on its prototype
+ * chain. Harmless where an engine does otherwise.
+ */
+function fastStringPrototype(): void {
+  const load = (o: object): unknown => (o as { charCodeAt?: unknown }).charCodeAt;
+  const wrapper: object = Object('') as object; // a String wrapper: its prototype is String.prototype
+  for (let i = 0; i < 64; i++) load(wrapper);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Checking the parsed template
@@ -259,224 +287,235 @@ function children(node: NjNode): NjNode[] {
   return Array.isArray(v) ? v.filter(isNode) : [];
 }
 
-class DbtCompiler extends nj.compiler.Compiler {
-  constructor(
-    name: string,
-    private readonly templateId: number,
-  ) {
-    super(name, false);
-  }
+type DbtCompilerClass = new (name: string, templateId: number) => CompilerBase;
+let dbtCompilerClass: DbtCompilerClass | null = null;
 
-  private binary(node: NjNode, frame: CompileFrame, fn: string): void {
-    this._emit(`runtime.${fn}(`);
-    this.compile(child(node, 'left'), frame);
-    this._emit(', ');
-    this.compile(child(node, 'right'), frame);
-    this._emit(')');
-  }
+/** The compiler subclass, made once nunjucks is loaded (its base class comes from it). */
+function dbtCompiler(): DbtCompilerClass {
+  return (dbtCompilerClass ??= makeDbtCompiler(nunjucksLib()));
+}
 
-  private lazy(node: NjNode, frame: CompileFrame, fn: string): void {
-    this._emit(`runtime.${fn}(`);
-    this.compile(child(node, 'left'), frame);
-    this._emit(', function () { return ');
-    this.compile(child(node, 'right'), frame);
-    this._emit('; })');
-  }
-
-  override compileAdd(node: NjNode, frame: CompileFrame): void {
-    this.binary(node, frame, 'add');
-  }
-
-  override compileMul(node: NjNode, frame: CompileFrame): void {
-    this.binary(node, frame, 'mul');
-  }
-
-  override compileMod(node: NjNode, frame: CompileFrame): void {
-    this.binary(node, frame, 'mod');
-  }
-
-  override compileConcat(node: NjNode, frame: CompileFrame): void {
-    this.binary(node, frame, 'concat');
-  }
-
-  override compileAnd(node: NjNode, frame: CompileFrame): void {
-    this.lazy(node, frame, 'and');
-  }
-
-  override compileOr(node: NjNode, frame: CompileFrame): void {
-    this.lazy(node, frame, 'or');
-  }
-
-  override compileNot(node: NjNode, frame: CompileFrame): void {
-    this._emit('!runtime.truthy(');
-    this.compile(child(node, 'target'), frame);
-    this._emit(')');
-  }
-
-  override compileInlineIf(node: NjNode, frame: CompileFrame): void {
-    this._emit('(runtime.truthy(');
-    this.compile(child(node, 'cond'), frame);
-    this._emit(') ? ');
-    this.compile(child(node, 'body'), frame);
-    this._emit(' : ');
-    if (isNode(node.else_)) this.compile(node.else_, frame);
-    else this._emit('undefined');
-    this._emit(')');
-  }
-
-  override compileIf(node: NjNode, frame: CompileFrame): void {
-    this._emit('if (runtime.truthy(');
-    this._compileExpression(child(node, 'cond'), frame);
-    this._emitLine(')) {');
-    this._withScopedSyntax(() => this.compile(child(node, 'body'), frame));
-    if (isNode(node.else_)) {
-      const elseNode = node.else_;
-      this._emitLine('} else {');
-      this._withScopedSyntax(() => this.compile(elseNode, frame));
+function makeDbtCompiler(nj: Nunjucks): DbtCompilerClass {
+  return class DbtCompiler extends nj.compiler.Compiler {
+    constructor(
+      name: string,
+      private readonly templateId: number,
+    ) {
+      super(name, false);
     }
-    this._emitLine('}');
-  }
 
-  override compileCompare(node: NjNode, frame: CompileFrame): void {
-    const ops = Array.isArray(node.ops) ? (node.ops as unknown[]).filter(isNode) : [];
-    const opType = (op: NjNode): string => {
-      const t = op.type;
-      if (typeof t !== 'string' || !/^[=!<>]{1,3}$/.test(t)) {
-        throw new TemplateSyntaxError('unsupported comparison', node.lineno + 1);
-      }
-      return t;
-    };
-    if (ops.length === 1) {
-      const op = ops[0] as NjNode;
-      this._emit(`runtime.compare("${opType(op)}", `);
-      this.compile(child(node, 'expr'), frame);
+    private binary(node: NjNode, frame: CompileFrame, fn: string): void {
+      this._emit(`runtime.${fn}(`);
+      this.compile(child(node, 'left'), frame);
       this._emit(', ');
-      this.compile(child(op, 'expr'), frame);
+      this.compile(child(node, 'right'), frame);
       this._emit(')');
-      return;
     }
-    this._emit('runtime.compareChain([');
-    this.compile(child(node, 'expr'), frame);
-    for (const op of ops) {
-      this._emit(', ');
-      this.compile(child(op, 'expr'), frame);
+
+    private lazy(node: NjNode, frame: CompileFrame, fn: string): void {
+      this._emit(`runtime.${fn}(`);
+      this.compile(child(node, 'left'), frame);
+      this._emit(', function () { return ');
+      this.compile(child(node, 'right'), frame);
+      this._emit('; })');
     }
-    this._emit(`], ${JSON.stringify(ops.map(opType))})`);
-  }
 
-  /** `(a, b)` is a tuple in Jinja; nunjucks would keep only `b`. */
-  override compileGroup(node: NjNode, frame: CompileFrame): void {
-    if (children(node).length === 1) this._compileAggregate(node, frame, '(', ')');
-    else this._compileAggregate(node, frame, '[', ']');
-  }
-
-  /** Jinja dict keys are expressions (`{node.name: x}`); keyword argument names are names. */
-  override compileDict(node: NjNode, frame: CompileFrame): void {
-    this.dictEntries(node, frame, false);
-  }
-
-  override compileKeywordArgs(node: NjNode, frame: CompileFrame): void {
-    this._emit('runtime.makeKeywordArgs(');
-    this.dictEntries(node, frame, true);
-    this._emit(')');
-  }
-
-  private dictEntries(node: NjNode, frame: CompileFrame, namesAreKeys: boolean): void {
-    this._emit('runtime.dict([');
-    children(node).forEach((pair, i) => {
-      if (i > 0) this._emit(', ');
-      const key = child(pair, 'key');
-      this._emit('[');
-      if (namesAreKeys && key.typename === 'Symbol') this._emit(JSON.stringify(String(key.value)));
-      else this.compile(key, frame);
-      this._emit(', ');
-      this._compileExpression(child(pair, 'value'), frame);
-      this._emit(']');
-    });
-    this._emit('])');
-  }
-
-  override _getNodeName(node: NjNode): string {
-    switch (node.typename) {
-      case 'Symbol':
-        return typeof node.value === 'string' && IDENT.test(node.value) ? node.value : '?';
-      case 'LookupVal': {
-        const target = isNode(node.target) ? this._getNodeName(node.target) : '?';
-        const val = node.val;
-        const key =
-          isNode(val) && typeof val.value === 'string' && IDENT.test(val.value) ? val.value : '?';
-        return `${target}.${key}`;
-      }
-      case 'FunCall':
-        return `${isNode(node.name) ? this._getNodeName(node.name) : '?'}()`;
-      default:
-        return '?';
+    override compileAdd(node: NjNode, frame: CompileFrame): void {
+      this.binary(node, frame, 'add');
     }
-  }
 
-  override compileFunCall(node: NjNode, frame: CompileFrame): void {
-    const name = this._getNodeName(child(node, 'name'));
-    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
-    this._compileExpression(child(node, 'name'), frame);
-    this._emit(`, "${name}", context, `);
-    this._compileAggregate(child(node, 'args'), frame, '[', ']');
-    this._emit(`, frame, ${this.templateId}, ${node.lineno + 1}))`);
-  }
-
-  /**
-   * Jinja loops: over lists, strings, dict keys (one name) or dict items/pairs (several names);
-   * `loop` is one object; `{% for x in xs if cond %}` filters.
-   */
-  override compileFor(node: NjNode, frame: CompileFrame): void {
-    const arr = this._tmpid();
-    const len = this._tmpid();
-    const i = this._tmpid();
-    frame = frame.push();
-    this._emitLine('frame = frame.push();');
-    let source = child(node, 'arr');
-    let filter: NjNode | null = null;
-    if (source.typename === 'InlineIf' && !isNode(source.else_)) {
-      filter = child(source, 'cond');
-      source = child(source, 'body');
+    override compileMul(node: NjNode, frame: CompileFrame): void {
+      this.binary(node, frame, 'mul');
     }
-    const target = child(node, 'name');
-    const names = target.typename === 'Array' ? children(target) : [target];
-    this._emit(`var ${arr} = runtime.iterate(`);
-    this._compileExpression(source, frame);
-    this._emitLine(`, ${names.length});`);
-    this._emitLine(`var ${len} = ${arr}.length;`);
-    this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
-    names.forEach((n, u) => {
-      const v = this._tmpid();
-      const name = String(n.value);
-      if (names.length === 1) this._emitLine(`var ${v} = ${arr}[${i}];`);
-      else this._emitLine(`var ${v} = runtime.unpack(${arr}[${i}], ${u});`);
-      this._emitLine(`frame.set("${name}", ${v});`);
-      frame.set(name, v);
-    });
-    this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}));`);
-    // `{% break %}` / `{% continue %}` arrive as signals thrown by __break() / __continue().
-    const signal = this._tmpid();
-    this._emitLine('try {');
-    if (filter) {
+
+    override compileMod(node: NjNode, frame: CompileFrame): void {
+      this.binary(node, frame, 'mod');
+    }
+
+    override compileConcat(node: NjNode, frame: CompileFrame): void {
+      this.binary(node, frame, 'concat');
+    }
+
+    override compileAnd(node: NjNode, frame: CompileFrame): void {
+      this.lazy(node, frame, 'and');
+    }
+
+    override compileOr(node: NjNode, frame: CompileFrame): void {
+      this.lazy(node, frame, 'or');
+    }
+
+    override compileNot(node: NjNode, frame: CompileFrame): void {
+      this._emit('!runtime.truthy(');
+      this.compile(child(node, 'target'), frame);
+      this._emit(')');
+    }
+
+    override compileInlineIf(node: NjNode, frame: CompileFrame): void {
+      this._emit('(runtime.truthy(');
+      this.compile(child(node, 'cond'), frame);
+      this._emit(') ? ');
+      this.compile(child(node, 'body'), frame);
+      this._emit(' : ');
+      if (isNode(node.else_)) this.compile(node.else_, frame);
+      else this._emit('undefined');
+      this._emit(')');
+    }
+
+    override compileIf(node: NjNode, frame: CompileFrame): void {
       this._emit('if (runtime.truthy(');
-      this._compileExpression(filter, frame);
+      this._compileExpression(child(node, 'cond'), frame);
       this._emitLine(')) {');
-    }
-    this._withScopedSyntax(() => this.compile(child(node, 'body'), frame));
-    if (filter) this._emitLine('}');
-    this._emitLine(`} catch (${signal}) {`);
-    this._emitLine(`if (${signal} === runtime.BREAK) break;`);
-    this._emitLine(`if (${signal} !== runtime.CONTINUE) throw ${signal};`);
-    this._emitLine('}');
-    this._emitLine('}');
-    if (isNode(node.else_)) {
-      this._emitLine(`if (!${len}) {`);
-      this.compile(node.else_, frame);
+      this._withScopedSyntax(() => this.compile(child(node, 'body'), frame));
+      if (isNode(node.else_)) {
+        const elseNode = node.else_;
+        this._emitLine('} else {');
+        this._withScopedSyntax(() => this.compile(elseNode, frame));
+      }
       this._emitLine('}');
     }
-    this._emitLine('frame = frame.pop();');
-  }
+
+    override compileCompare(node: NjNode, frame: CompileFrame): void {
+      const ops = Array.isArray(node.ops) ? (node.ops as unknown[]).filter(isNode) : [];
+      const opType = (op: NjNode): string => {
+        const t = op.type;
+        if (typeof t !== 'string' || !/^[=!<>]{1,3}$/.test(t)) {
+          throw new TemplateSyntaxError('unsupported comparison', node.lineno + 1);
+        }
+        return t;
+      };
+      if (ops.length === 1) {
+        const op = ops[0] as NjNode;
+        this._emit(`runtime.compare("${opType(op)}", `);
+        this.compile(child(node, 'expr'), frame);
+        this._emit(', ');
+        this.compile(child(op, 'expr'), frame);
+        this._emit(')');
+        return;
+      }
+      this._emit('runtime.compareChain([');
+      this.compile(child(node, 'expr'), frame);
+      for (const op of ops) {
+        this._emit(', ');
+        this.compile(child(op, 'expr'), frame);
+      }
+      this._emit(`], ${JSON.stringify(ops.map(opType))})`);
+    }
+
+    /** `(a, b)` is a tuple in Jinja; nunjucks would keep only `b`. */
+    override compileGroup(node: NjNode, frame: CompileFrame): void {
+      if (children(node).length === 1) this._compileAggregate(node, frame, '(', ')');
+      else this._compileAggregate(node, frame, '[', ']');
+    }
+
+    /** Jinja dict keys are expressions (`{node.name: x}`); keyword argument names are names. */
+    override compileDict(node: NjNode, frame: CompileFrame): void {
+      this.dictEntries(node, frame, false);
+    }
+
+    override compileKeywordArgs(node: NjNode, frame: CompileFrame): void {
+      this._emit('runtime.makeKeywordArgs(');
+      this.dictEntries(node, frame, true);
+      this._emit(')');
+    }
+
+    private dictEntries(node: NjNode, frame: CompileFrame, namesAreKeys: boolean): void {
+      this._emit('runtime.dict([');
+      children(node).forEach((pair, i) => {
+        if (i > 0) this._emit(', ');
+        const key = child(pair, 'key');
+        this._emit('[');
+        if (namesAreKeys && key.typename === 'Symbol')
+          this._emit(JSON.stringify(String(key.value)));
+        else this.compile(key, frame);
+        this._emit(', ');
+        this._compileExpression(child(pair, 'value'), frame);
+        this._emit(']');
+      });
+      this._emit('])');
+    }
+
+    override _getNodeName(node: NjNode): string {
+      switch (node.typename) {
+        case 'Symbol':
+          return typeof node.value === 'string' && IDENT.test(node.value) ? node.value : '?';
+        case 'LookupVal': {
+          const target = isNode(node.target) ? this._getNodeName(node.target) : '?';
+          const val = node.val;
+          const key =
+            isNode(val) && typeof val.value === 'string' && IDENT.test(val.value) ? val.value : '?';
+          return `${target}.${key}`;
+        }
+        case 'FunCall':
+          return `${isNode(node.name) ? this._getNodeName(node.name) : '?'}()`;
+        default:
+          return '?';
+      }
+    }
+
+    override compileFunCall(node: NjNode, frame: CompileFrame): void {
+      const name = this._getNodeName(child(node, 'name'));
+      this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
+      this._compileExpression(child(node, 'name'), frame);
+      this._emit(`, "${name}", context, `);
+      this._compileAggregate(child(node, 'args'), frame, '[', ']');
+      this._emit(`, frame, ${this.templateId}, ${node.lineno + 1}))`);
+    }
+
+    /**
+     * Jinja loops: over lists, strings, dict keys (one name) or dict items/pairs (several names);
+     * `loop` is one object; `{% for x in xs if cond %}` filters.
+     */
+    override compileFor(node: NjNode, frame: CompileFrame): void {
+      const arr = this._tmpid();
+      const len = this._tmpid();
+      const i = this._tmpid();
+      frame = frame.push();
+      this._emitLine('frame = frame.push();');
+      let source = child(node, 'arr');
+      let filter: NjNode | null = null;
+      if (source.typename === 'InlineIf' && !isNode(source.else_)) {
+        filter = child(source, 'cond');
+        source = child(source, 'body');
+      }
+      const target = child(node, 'name');
+      const names = target.typename === 'Array' ? children(target) : [target];
+      this._emit(`var ${arr} = runtime.iterate(`);
+      this._compileExpression(source, frame);
+      this._emitLine(`, ${names.length});`);
+      this._emitLine(`var ${len} = ${arr}.length;`);
+      this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
+      names.forEach((n, u) => {
+        const v = this._tmpid();
+        const name = String(n.value);
+        if (names.length === 1) this._emitLine(`var ${v} = ${arr}[${i}];`);
+        else this._emitLine(`var ${v} = runtime.unpack(${arr}[${i}], ${u});`);
+        this._emitLine(`frame.set("${name}", ${v});`);
+        frame.set(name, v);
+      });
+      this._emitLine(`frame.set("loop", runtime.loop(${arr}, ${i}));`);
+      // `{% break %}` / `{% continue %}` arrive as signals thrown by __break() / __continue().
+      const signal = this._tmpid();
+      this._emitLine('try {');
+      if (filter) {
+        this._emit('if (runtime.truthy(');
+        this._compileExpression(filter, frame);
+        this._emitLine(')) {');
+      }
+      this._withScopedSyntax(() => this.compile(child(node, 'body'), frame));
+      if (filter) this._emitLine('}');
+      this._emitLine(`} catch (${signal}) {`);
+      this._emitLine(`if (${signal} === runtime.BREAK) break;`);
+      this._emitLine(`if (${signal} !== runtime.CONTINUE) throw ${signal};`);
+      this._emitLine('}');
+      this._emitLine('}');
+      if (isNode(node.else_)) {
+        this._emitLine(`if (!${len}) {`);
+        this.compile(node.else_, frame);
+        this._emitLine('}');
+      }
+      this._emitLine('frame = frame.pop();');
+    }
+  };
 }
 
 /** What a compiled template exposes: its root render function. */
@@ -492,12 +531,12 @@ export type RootFn = (
 export function compileTemplate(src: string, name: string, templateId: number): RootFn {
   let ast: NjNode;
   try {
-    ast = nj.parser.parse(src, [], {});
+    ast = nunjucksLib().parser.parse(src, [], {});
   } catch (e) {
     throw syntaxError(e);
   }
   validate(ast);
-  const compiler = new DbtCompiler(name, templateId);
+  const compiler = new (dbtCompiler())(name, templateId);
   try {
     compiler.compile(ast);
   } catch (e) {
@@ -659,6 +698,11 @@ export class RenderFailure extends Error {
   }
 }
 
+/** Whether `v` is a nunjucks SafeString (none exists before nunjucks is loaded). */
+function isSafeString(v: unknown): v is object {
+  return njLoaded !== null && v instanceof njLoaded.runtime.SafeString;
+}
+
 /** The text of a nunjucks SafeString (what macros and caller blocks produce). */
 function safeText(s: object): string {
   return (s as { val?: unknown }).val === undefined ? '' : pyStr((s as { val?: unknown }).val);
@@ -711,7 +755,10 @@ export function createRuntime(host: RuntimeHost) {
     BREAK,
     CONTINUE,
     Frame,
-    SafeString: nj.runtime.SafeString,
+    // Read by compiled templates only, so nunjucks is loaded by then.
+    get SafeString(): new (s: string) => object {
+      return nunjucksLib().runtime.SafeString;
+    },
     isArray: Array.isArray,
     keys: (o: unknown): string[] => (isDict(o) ? Object.keys(o) : []),
     inOperator: pyIn,
@@ -725,7 +772,7 @@ export function createRuntime(host: RuntimeHost) {
       return out;
     },
     suppressValue(v: unknown): string {
-      return v instanceof nj.runtime.SafeString ? safeText(v) : pyStr(v);
+      return isSafeString(v) ? safeText(v) : pyStr(v);
     },
     ensureDefined: (v: unknown): unknown => v,
     handleError(e: unknown, lineno: number): RenderFailure {
@@ -773,7 +820,7 @@ export function createRuntime(host: RuntimeHost) {
       kwargNames: string[],
       fn: (...args: unknown[]) => unknown,
     ): Callable {
-      const inner = nj.runtime.makeMacro(argNames, kwargNames, fn);
+      const inner = nunjucksLib().runtime.makeMacro(argNames, kwargNames, fn);
       const declared = new Set([...argNames, ...kwargNames, 'caller', '__keywords']);
       return callable(function macro(this: unknown, ...args: unknown[]): unknown {
         if (stack.length >= host.maxMacroDepth) throw new BudgetError('macro recursion depth');
@@ -790,7 +837,7 @@ export function createRuntime(host: RuntimeHost) {
         try {
           const out = inner.apply(this, args);
           if (state.returned) return state.value;
-          return out instanceof nj.runtime.SafeString ? safeText(out) : out;
+          return isSafeString(out) ? safeText(out) : out;
         } finally {
           stack.pop();
         }
