@@ -215,18 +215,16 @@ export class LineageGraph {
       }
     }
 
-    // Rank nodes by id.
+    // Rank nodes by id. The default sort orders strings by UTF-16 code units, as
+    // compareStrings does, and runs without a JavaScript comparator call per comparison.
     const n = ids.length;
-    const order: number[] = new Array<number>(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => compareStrings(ids[a]!, ids[b]!));
-    const rankToIndex = Int32Array.from(order);
+    const sortedIds = ids.slice().sort();
+    const rankToIndex = new Int32Array(n);
     const indexToRank = new Int32Array(n);
-    const sortedIds: string[] = new Array<string>(n);
     for (let r = 0; r < n; r++) {
-      const idx = rankToIndex[r]!;
+      const idx = temp.get(sortedIds[r]!)!;
+      rankToIndex[r] = idx;
       indexToRank[idx] = r;
-      sortedIds[r] = ids[idx]!;
     }
     for (let i = 0; i < n; i++) temp.set(ids[i]!, indexToRank[i]!);
     const rankOf = temp; // now id → node number
