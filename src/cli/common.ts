@@ -247,6 +247,8 @@ export interface Prepared {
   /** null: nothing restricts the run (a full run). */
   selected: Set<string> | null;
   now: Date;
+  /** `--vars`, parsed. */
+  vars: Record<string, unknown> | undefined;
 }
 
 /** The config found from the working directory (or --config): where a `mesh:` section is read. */
@@ -341,7 +343,7 @@ export async function prepare(
         ownerOf: (id) => resolver.owner(id)?.value ?? null,
       },
     );
-    return { project, config, resolver, selected, now };
+    return { project, config, resolver, selected, now, vars };
   } finally {
     progress.done();
   }

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   checkReporters,
-  parseVars,
   compareFindings,
   detectPathPrefix,
   normalizePrefix,
@@ -313,8 +312,7 @@ export const checkCommand: Command = {
           '--base with a git ref reads both sides from source; drop --manifest, or give the base as a manifest file',
         );
     } else if (args.failOnExisting) throw new UsageError('--fail-on-existing needs --base');
-    const vars = args.vars !== undefined ? parseVars(args.vars) : undefined;
-    return checkRun(args, io, baseKind, vars, cwdConfig, prefetched);
+    return checkRun(args, io, baseKind, cwdConfig, prefetched);
   },
 };
 
@@ -322,7 +320,6 @@ async function checkRun(
   args: CheckArgs,
   io: CliIO,
   baseKind: BaseSpec['kind'] | null,
-  vars: Record<string, unknown> | undefined,
   cwdConfig: LoadedConfig | undefined,
   prefetched: BaseReuse['prefetched'] | null,
 ): Promise<number> {
@@ -335,6 +332,7 @@ async function checkRun(
     resolver,
     selected: bySelect,
     now,
+    vars,
   } = await prepare(
     baseKind === 'git' ? { ...args, source: true } : args,
     io,
