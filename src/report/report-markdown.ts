@@ -7,7 +7,6 @@
 import type {
   DomainLineage,
   DomainsReport,
-  OwnershipStats,
   OwnersReport,
   ProductsReport,
 } from '../engine/reports.js';
@@ -16,10 +15,9 @@ import {
   byTypeText,
   domainsSummary,
   edgeStatus,
-  findingsText,
   ownersSummary,
-  percentText,
   productsSummary,
+  statsCells,
 } from './report-text.js';
 
 /** Escapes untrusted text for inline Markdown (a table cell, a list item, a heading). */
@@ -39,19 +37,6 @@ function table(
   const sep = header.map((_, i) => (right.includes(i) ? '---:' : '---'));
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(sep), ...rows.map(line)].join('\n') + '\n';
-}
-
-function statsCells(s: OwnershipStats): string[] {
-  return [
-    String(s.resources),
-    String(s.models),
-    String(s.publicModels),
-    String(s.dataProducts),
-    percentText(s.described),
-    percentText(s.tested),
-    percentText(s.contractEnforced),
-    findingsText(s.findings),
-  ];
 }
 
 const STATS = [

@@ -51,7 +51,8 @@ export function productsSummary(s: ProductsReport['summary']): string {
 
 const num = (header: string): TableColumn => ({ header, align: 'right' });
 
-function statsCells(s: OwnershipStats): string[] {
+/** An owner's or a domain's figures as table cells (text and markdown). */
+export function statsCells(s: OwnershipStats): string[] {
   return [
     String(s.resources),
     String(s.models),
