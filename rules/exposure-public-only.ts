@@ -55,7 +55,8 @@ export default defineRule({
     'Exposures depend only on public models (mirrors dbt-project-evaluator fct_exposures_dependent_on_private_models).',
   category: 'boundaries',
   scope: 'node',
-  reach: 'neighbours',
+  // No `reach`: a saved query is checked through its metrics and semantic models, beyond one
+  // edge (checkSavedQueries), so base mode checks it on both sides.
   resourceTypes: ['exposure', 'semantic_model', 'saved_query'],
   severity: 'error',
   recommended: true,

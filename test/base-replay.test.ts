@@ -278,6 +278,76 @@ describe('check --base: the base takes what did not change from the head', () =>
     expect(replayed).toEqual(runRules(base, run));
   });
 
+  test('the example mesh, one change at a time: every replayed run equals a run from scratch', async () => {
+    // Every rule on (the example's config, extended with the options that widen what a check
+    // reads), a saved query added, then each resource changed in turn in one of several ways,
+    // both ways round (the change in the head, then in the base).
+    const example = path.resolve('fixtures', 'example-mesh');
+    const original = JSON.parse(
+      fs.readFileSync(path.join(example, 'target', 'manifest.json'), 'utf8'),
+    ) as Obj;
+    const metric = original.metrics['metric.example_mesh.revenue_per_signup'] as Obj;
+    original.saved_queries['saved_query.example_mesh.board_kpis'] = {
+      ...metric,
+      name: 'board_kpis',
+      resource_type: 'saved_query',
+      unique_id: 'saved_query.example_mesh.board_kpis',
+      fqn: ['example_mesh', 'board_kpis'],
+      depends_on: { macros: [], nodes: [metric.unique_id] },
+    };
+    const config = await configWith({
+      extends: [path.join(example, 'dbt-steward.yml')],
+      rules: {
+        'exposure-public-only': ['error', { checkSemanticModels: true, checkSavedQueries: true }],
+        'data-product-complete': ['warn', { includeConsumedCrossDomain: true }],
+      },
+    });
+    const mutations: Array<(x: Obj) => void> = [
+      (x) => {
+        x.access = x.access === 'public' ? 'protected' : 'public';
+        if (x.config) x.config.access = x.access;
+      },
+      (x) => {
+        x.meta = { ...x.meta, domain: 'elsewhere', owner: 'someone@else.io' };
+        if (x.config) x.config.meta = { ...x.config.meta, ...x.meta };
+      },
+      (x) => {
+        x.description = '';
+        x.tags = [...(x.tags ?? []), 'pii'];
+        if (x.config?.contract) x.config.contract = { ...x.config.contract, enforced: false };
+      },
+      (x) => {
+        x.deprecation_date = '2020-01-01';
+        x.group = null;
+        if (x.columns) x.columns = {};
+      },
+      (x) => {
+        // A new edge (from a model of another domain), or one edge fewer.
+        if (!x.depends_on) return;
+        const nodes = x.depends_on.nodes as string[];
+        if (nodes.length > 1) nodes.pop();
+        else nodes.push('model.example_mesh.fct_payments');
+      },
+    ];
+    const sections = ['nodes', 'sources', 'exposures', 'metrics', 'semantic_models'];
+    const targets = sections.flatMap((sec) =>
+      Object.keys(original[sec] as Obj)
+        .filter((id) => !id.startsWith('test.'))
+        .map((id) => [sec, id] as const),
+    );
+    const originalFile = write(original);
+    let compared = 0;
+    for (const [i, [section, id]] of targets.entries()) {
+      const changed = structuredClone(original);
+      mutations[i % mutations.length]!(changed[section][id] as Obj);
+      const changedFile = write(changed);
+      await compare(changedFile, originalFile, config);
+      await compare(originalFile, changedFile, config);
+      compared += 2;
+    }
+    expect(compared).toBeGreaterThan(60);
+  });
+
   test('another project name: nothing is shared, the base is read in full', async () => {
     const head = reparse(copy());
     head.metadata.project_name = 'renamed_project';

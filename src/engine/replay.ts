@@ -31,9 +31,12 @@ export function replayScope(
 ): Set<string> | null {
   const names = (p: Project) => p.projects.map((i) => i.name).join('\0');
   if (names(base) !== names(head)) return null;
-  // Resolution reads the project directories (CODEOWNERS paths): the same ones, or resolve anew.
+  // Resolution reads the project directories (CODEOWNERS paths) and hands out the groups'
+  // owner objects (which rules may compare by identity): the head's answers stand for the
+  // base's only with the same directories and the very same group objects.
   const dirs = (p: Project) => p.projects.map((i) => i.rootDir ?? '').join('\0');
-  const sameDirs = dirs(base) === dirs(head);
+  const adoptable =
+    dirs(base) === dirs(head) && [...base.groups].every(([id, g]) => head.groups.get(id) === g);
   if (base.groups.size !== head.groups.size) return null;
   for (const [id, g] of base.groups) if (!identical(g, head.groups.get(id))) return null;
   if (resolverBase.hasDomains() !== resolverHead.hasDomains()) return null;
@@ -42,7 +45,7 @@ export function replayScope(
     b !== undefined && h !== undefined && (b === h || identical(b, h));
   /** Whether a resource's domain and owner resolve here as there, without resolving them. */
   const resolvesAlike = (b: Resource, depth = 0): boolean => {
-    if (!sameDirs) return false;
+    if (!adoptable) return false;
     const attached = b.test?.attachedNode;
     // A test takes the domain of the node it is attached to.
     if (attached == null || attached === b.uniqueId) return true;
@@ -89,9 +92,13 @@ export function replayScope(
   const fresh = new Set(changed);
   for (const id of changed) {
     for (const p of [base, head]) {
-      if (!p.resources.has(id)) continue;
+      const r = p.resources.get(id);
+      if (!r) continue;
       for (const n of p.graph.parents(id)) fresh.add(n);
       for (const n of p.graph.children(id)) fresh.add(n);
+      // A test counts for the node it is attached to, a dependency or not.
+      const attached = r.test?.attachedNode;
+      if (attached) fresh.add(attached);
     }
   }
   return fresh;

@@ -105,7 +105,7 @@ export interface ManifestLoad {
  * byte the same, but for the fields no check reads (SQL bodies, created_at, …). Two
  * manifests written by dbt for a pull request differ in a few entries: the others are
  * neither parsed nor normalized again, and both projects share those Resource objects
- * (resources are not changed after loading). Tests whose attached node is resolved after
+ * (and groups; neither is changed after loading). Tests whose attached node is resolved after
  * loading (sources' tests; every test before manifest v9) are parsed again.
  */
 export interface ManifestMemo {
@@ -121,7 +121,8 @@ interface MemoEntry {
   end: number;
   /** The skipped values' spans (EntryParser#lastCuts). */
   cuts: number[] | null;
-  resource: Resource;
+  /** What the entry became: a resource, or a group (`groups` section). */
+  made: Resource | Group;
 }
 
 export interface ManifestReuse {
@@ -246,15 +247,15 @@ export function loadManifestBuffer(
               prev.end,
               prev.cuts,
             );
-            if (e >= 0 && state.addShared(prev.resource)) return e;
+            if (e >= 0 && state.addShared(section, prev.made)) return e;
           }
-          const r = state.add(section, k, parser.parseAt(buf, at, buf.length));
-          if (r !== null && recording !== null)
+          const made = state.add(section, k, parser.parseAt(buf, at, buf.length));
+          if (made !== null && recording !== null)
             recording.entries.set(memoKey, {
               start: at,
               end: parser.lastEnd,
               cuts: parser.lastCuts(),
-              resource: r,
+              made,
             });
           return parser.lastEnd;
         });
@@ -363,19 +364,20 @@ class LoadState {
   }
 
   /**
-   * Normalizes and keeps one entry. Returns the resource when another load may share it
-   * (see ManifestMemo): not while waiting for the project name, and not for a test whose
-   * attached node finish() sets.
+   * Normalizes and keeps one entry. Returns the resource or group when another load may
+   * share it (see ManifestMemo): not while waiting for the project name, and not for a test
+   * whose attached node finish() sets.
    */
-  add(section: Section, key: string, value: unknown): Resource | null {
+  add(section: Section, key: string, value: unknown): Resource | Group | null {
     if (this.pending !== null) {
       this.pending.push({ section, key, value });
       return null;
     }
     const where = `${section}[${JSON.stringify(key)}]`;
     if (section === 'groups') {
-      this.groups.push(normalizeGroup(validate(rawGroup, value, this.file, where)));
-      return null;
+      const g = normalizeGroup(validate(rawGroup, value, this.file, where));
+      this.groups.push(g);
+      return g;
     }
     const r = normalizeEntry(section, value, this.ctx!, this.file, where);
     if (r === null || this.byId.has(r.uniqueId)) return null;
@@ -392,9 +394,18 @@ class LoadState {
     return r;
   }
 
-  /** Keeps a resource another load made of the same bytes; false for a duplicate unique_id. */
-  addShared(r: Resource): boolean {
-    if (this.pending !== null || this.byId.has(r.uniqueId)) return false;
+  /**
+   * Keeps what another load made of the same bytes in the same section; false for a
+   * duplicate unique_id (the entry is then read as usual).
+   */
+  addShared(section: Section, made: Resource | Group): boolean {
+    if (this.pending !== null) return false;
+    if (section === 'groups') {
+      this.groups.push(made as Group);
+      return true;
+    }
+    const r = made as Resource;
+    if (this.byId.has(r.uniqueId)) return false;
     this.byId.set(r.uniqueId, r);
     this.resources.push(r);
     return true;
