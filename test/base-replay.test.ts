@@ -332,7 +332,8 @@ describe('check --base: the base takes what did not change from the head', () =>
     const sections = ['nodes', 'sources', 'exposures', 'metrics', 'semantic_models'];
     const targets = sections.flatMap((sec) =>
       Object.keys(original[sec] as Obj)
-        .filter((id) => !id.startsWith('test.'))
+        // Every resource but two tests in three (they repeat one another).
+        .filter((id, i) => !id.startsWith('test.') || i % 3 === 0)
         .map((id) => [sec, id] as const),
     );
     const originalFile = write(original);
