@@ -12,21 +12,7 @@ export function formatCheckJson(result: CheckResult): string {
     formatVersion: result.formatVersion,
     tool: result.tool,
     projects: result.projects,
-    findings: findings.map((f) => ({
-      ruleId: f.ruleId,
-      messageId: f.messageId,
-      data: f.data,
-      severity: f.severity,
-      message: f.message,
-      ...(f.nodeId !== undefined ? { nodeId: f.nodeId } : {}),
-      subject: f.subject,
-      ...(f.location ? { location: f.location } : {}),
-      ...(f.related ? { related: f.related } : {}),
-      fingerprint: f.fingerprint,
-      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
-      ...(f.keyPath !== undefined ? { keyPath: f.keyPath } : {}),
-      ...(f.status !== undefined ? { status: f.status } : {}),
-    })),
+    findings: findings.map(findingJson),
     summary: result.summary,
     ruleFailures: result.ruleFailures,
     hints: result.hints,
@@ -34,4 +20,24 @@ export function formatCheckJson(result: CheckResult): string {
     ...(base.impact ? { impact: base.impact } : {}),
   };
   return JSON.stringify(out, null, 2) + '\n';
+}
+
+/** One finding, its keys in the contract's order (assigned one by one: no spread per key). */
+function findingJson(f: Finding & { status?: string }): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    ruleId: f.ruleId,
+    messageId: f.messageId,
+    data: f.data,
+    severity: f.severity,
+    message: f.message,
+  };
+  if (f.nodeId !== undefined) o.nodeId = f.nodeId;
+  o.subject = f.subject;
+  if (f.location) o.location = f.location;
+  if (f.related) o.related = f.related;
+  o.fingerprint = f.fingerprint;
+  if (f.suppressed) o.suppressed = f.suppressed;
+  if (f.keyPath !== undefined) o.keyPath = f.keyPath;
+  if (f.status !== undefined) o.status = f.status;
+  return o;
 }
