@@ -45,7 +45,7 @@ import {
   type ConfigResourceType,
   type DbtProjectFile,
 } from './project-config.js';
-import { parseDbtYaml, YamlSyntaxError, type YamlDocument } from './yaml.js';
+import { nullObject, parseDbtYaml, YamlSyntaxError, type YamlDocument } from './yaml.js';
 import { pyStrip } from './py-text.js';
 
 /** The schema version a source load claims: it reads a project the way dbt 1.10/1.11 does. */
@@ -96,7 +96,7 @@ export interface SourceLoadOptions {
 // Small helpers over untrusted values
 
 function dict(): Dict {
-  return Object.create(null) as Dict;
+  return nullObject(); // fast properties, unlike Object.create(null)
 }
 
 function get(obj: unknown, key: string): unknown {

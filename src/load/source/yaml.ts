@@ -605,14 +605,14 @@ class NodeTable {
 }
 
 /** A new prototype-less object in fast (not dictionary) mode, unlike Object.create(null). */
-function nullObject(): Record<string, unknown> {
+export function nullObject(): Record<string, unknown> {
   // V8 makes an Object.create(null) a hash table, slow to fill and to collect; a literal whose
   // prototype is then set to null keeps fast properties (the transition is cached), and with
   // no prototype a `__proto__` key is a plain own property all the same.
   return Object.setPrototypeOf({}, null) as Record<string, unknown>;
 }
 
-/** A built node: its value, how many nodes it stands for, how deep it goes, where it starts. */
+/** An anchored node: its value, how many nodes it stands for, how deep it goes, where it starts. */
 interface Built {
   value: unknown;
   size: number;
@@ -642,6 +642,23 @@ const EXPLICIT_FLOAT_RE =
 /** First characters for which a plain scalar may be anything but a string. */
 const MAYBE_NOT_STRING = /^[-+0-9.yYnNtTfFoO~<=]/;
 
+/** The plain words BOOL_RE and NULL_RE accept: the only non-strings that start with a letter. */
+const SPECIAL_WORDS: ReadonlySet<string> = new Set(
+  'yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether a plain scalar may resolve to anything but a string. Most keys and many values are
+ * words (`name`, `not_null`): a set lookup tells them, not the resolvers' regular expressions.
+ */
+function maybeNotString(text: string): boolean {
+  const c = text.charCodeAt(0) | 0x20;
+  if (c >= 97 /* a */ && c <= 122 /* z */) return SPECIAL_WORDS.has(text);
+  return MAYBE_NOT_STRING.test(text);
+}
+
 type Resolved =
   | { kind: 'value'; value: unknown; float?: true }
   | { kind: 'merge' }
@@ -659,6 +676,15 @@ class Builder {
   /** Keys (and their offsets) of the mappings being built, innermost last. */
   private readonly pendingNames: string[] = [];
   private readonly pendingAt: number[] = [];
+  /**
+   * The last node built: how many nodes it stands for, how deep it goes, where it starts, and
+   * whether it is a float. Fields, not an object per node: most nodes are scalars, and an
+   * object for each is garbage the collector must scavenge.
+   */
+  private nodeSize = 1;
+  private nodeHeight = 0;
+  private nodeStart = -1;
+  private nodeFloat = false;
 
   constructor(
     private readonly src: string,
@@ -677,7 +703,7 @@ class Builder {
     for (const d of doc.directives) if (d.kind === 'tag') this.tagHandles.set(d.handle, d.prefix);
     const ev = this.events[this.i];
     if (!ev || ev.type === EVENT_ID.POP) return null;
-    return this.node(1).value;
+    return this.node(1);
   }
 
   private next(): Event {
@@ -796,7 +822,8 @@ class Builder {
     return prefix + decodeURIComponentSafe(raw.slice(handle.length));
   }
 
-  private node(depth: number): Built {
+  /** A node's value; its size, height and start are left in nodeSize, nodeHeight, nodeStart. */
+  private node(depth: number): unknown {
     const ev = this.next();
     switch (ev.type) {
       case EVENT_ID.SCALAR:
@@ -812,7 +839,7 @@ class Builder {
     }
   }
 
-  private alias(anchorStart: number, anchorEnd: number): Built {
+  private alias(anchorStart: number, anchorEnd: number): unknown {
     const name = this.src.slice(anchorStart, anchorEnd);
     const target = this.anchors.get(name);
     if (target === undefined) return this.fail(anchorStart - 1, `found undefined alias '${name}'`);
@@ -828,15 +855,15 @@ class Builder {
         `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (an alias bomb?)`,
       );
     }
-    return {
-      value: target.value,
-      size: target.size,
-      height: target.height,
-      start: anchorStart - 1,
-    };
+    this.nodeSize = target.size;
+    this.nodeHeight = target.height;
+    this.nodeStart = anchorStart - 1;
+    this.nodeFloat = false;
+    return target.value;
   }
 
-  private scalar(ev: ScalarEvent, isKey: boolean): Built & { merge?: true; float?: true } {
+  /** A scalar's value (MERGE for a merge key); nodeFloat says whether it was a float. */
+  private scalar(ev: ScalarEvent, isKey: boolean): unknown {
     const name = this.openAnchor(ev);
     const text = ev.valueStart >= 0 ? scalarText(this.src, ev) : '';
     const tag = this.tagOf(ev);
@@ -849,15 +876,19 @@ class Builder {
           : ev.anchorStart >= 0
             ? ev.anchorStart - 1
             : -1;
+    this.nodeSize = 1;
+    this.nodeHeight = 0;
+    this.nodeStart = start;
+    this.nodeFloat = false;
     if (name === null && tag === null) {
       // Most scalars: a string with no tag or anchor, told without a Resolved object.
-      if (ev.style !== SCALAR_STYLE.PLAIN) return { value: text, size: 1, height: 0, start };
+      if (ev.style !== SCALAR_STYLE.PLAIN) return text;
       if (
         text !== '' &&
-        !MAYBE_NOT_STRING.test(text) &&
+        !maybeNotString(text) &&
         !(this.flowDepth > 0 && text.charCodeAt(0) === 58)
       )
-        return { value: text, size: 1, height: 0, start };
+        return text;
     }
     let resolved: Resolved;
     if (tag === '!' || (tag === null && ev.style === SCALAR_STYLE.PLAIN))
@@ -874,13 +905,10 @@ class Builder {
       // PyYAML: in a flow collection a plain scalar cannot start with `:`.
       this.fail(ev.valueStart, "expected the node content, but found ':'");
     }
-    const built: Built & { merge?: true; float?: true } =
-      resolved.kind === 'merge'
-        ? { value: MERGE, size: 1, height: 0, start, merge: true }
-        : { value: resolved.value, size: 1, height: 0, start };
-    if (resolved.kind === 'value' && resolved.float) built.float = true;
-    if (name !== null) this.anchors.set(name, built);
-    return built;
+    const value = resolved.kind === 'merge' ? MERGE : resolved.value;
+    this.nodeFloat = resolved.kind === 'value' && resolved.float === true;
+    if (name !== null) this.anchors.set(name, { value, size: 1, height: 0, start });
+    return value;
   }
 
   private checkHeight(height: number, start: number): void {
@@ -888,7 +916,7 @@ class Builder {
       this.fail(start, `nesting deeper than ${MAX_DEPTH} levels (aliases included)`);
   }
 
-  private sequence(ev: Event & { type: typeof EVENT_ID.SEQUENCE }, depth: number): Built {
+  private sequence(ev: Event & { type: typeof EVENT_ID.SEQUENCE }, depth: number): unknown {
     const name = this.openAnchor(ev);
     const tag = this.tagOf(ev);
     if (tag !== null && tag !== '!' && tag !== `${YAML_TAG}seq`) {
@@ -906,22 +934,29 @@ class Builder {
     for (let nx = this.peek(); nx && nx.type !== EVENT_ID.POP; nx = this.peek()) {
       const child = this.node(depth + 1);
       // The first item's position; the sequence's own (`-` or `[`) when that item is empty.
-      if (items.length === 0) start = child.start >= 0 ? child.start : ev.start;
-      items.push(child.value);
-      size += child.size;
-      height = Math.max(height, child.height);
+      if (items.length === 0) start = this.nodeStart >= 0 ? this.nodeStart : ev.start;
+      items.push(child);
+      size += this.nodeSize;
+      if (this.nodeHeight > height) height = this.nodeHeight;
     }
     this.flowDepth -= flow;
     this.next();
     if (start < 0) start = ev.start;
     this.checkHeight(height + 1, start);
     this.table.add(items, start, 0, 0);
-    const built = { value: items, size, height: height + 1, start };
-    if (name !== null) this.anchors.set(name, built);
-    return built;
+    this.setNode(size, height + 1, start);
+    if (name !== null) this.anchors.set(name, { value: items, size, height: height + 1, start });
+    return items;
   }
 
-  private mapping(ev: Event & { type: typeof EVENT_ID.MAPPING }, depth: number): Built {
+  private setNode(size: number, height: number, start: number): void {
+    this.nodeSize = size;
+    this.nodeHeight = height;
+    this.nodeStart = start;
+    this.nodeFloat = false;
+  }
+
+  private mapping(ev: Event & { type: typeof EVENT_ID.MAPPING }, depth: number): unknown {
     const name = this.openAnchor(ev);
     const tag = this.tagOf(ev);
     if (tag !== null && tag !== '!' && tag !== `${YAML_TAG}map`) {
@@ -965,16 +1000,17 @@ class Builder {
       }
       const value = this.node(depth + 1);
       // Merged content is counted as its `<<` value: an upper bound of what it adds.
-      size += 1 + value.size;
+      size += 1 + this.nodeSize;
       if (key === MERGE) {
-        (merges ??= []).push(...this.mergeSources(value));
+        const valueHeight = this.nodeHeight;
+        (merges ??= []).push(...this.mergeSources(value, this.nodeStart));
         // A merged mapping's entries sit one level above it (two above a list of mappings).
-        height = Math.max(height, value.height - (Array.isArray(value.value) ? 2 : 1));
+        height = Math.max(height, valueHeight - (Array.isArray(value) ? 2 : 1));
       } else {
-        own[key] = value.value;
+        own[key] = value;
         pendingNames.push(key);
         pendingAt.push(keyAt);
-        height = Math.max(height, value.height);
+        if (this.nodeHeight > height) height = this.nodeHeight;
       }
     }
     this.flowDepth -= flow;
@@ -1001,9 +1037,9 @@ class Builder {
     pendingAt.length = base;
     this.checkHeight(height + 1, start);
     table.add(obj, start, first, table.length);
-    const built = { value: obj, size, height: height + 1, start };
-    if (name !== null) this.anchors.set(name, built);
-    return built;
+    this.setNode(size, height + 1, start);
+    if (name !== null) this.anchors.set(name, { value: obj, size, height: height + 1, start });
+    return obj;
   }
 
   /** A mapping key as a string, or MERGE for a `<<` merge key. */
@@ -1011,16 +1047,16 @@ class Builder {
     if (kx.type === EVENT_ID.SCALAR) {
       this.next();
       const k = this.scalar(kx, true);
-      if (k.merge) return MERGE;
+      if (k === MERGE) return MERGE;
       // Python writes a float key 1.0 as "1.0" (json.dumps), not "1".
-      return k.float && Number.isInteger(k.value) ? `${String(k.value)}.0` : keyText(k.value);
+      return this.nodeFloat && Number.isInteger(k) ? `${String(k)}.0` : keyText(k);
     }
     if (kx.type === EVENT_ID.ALIAS) {
       this.next();
       const k = this.alias(kx.anchorStart, kx.anchorEnd);
-      if (k.value !== null && typeof k.value === 'object')
-        this.fail(k.start, 'found unhashable key (a mapping or sequence cannot be a key)');
-      return keyText(k.value);
+      if (k !== null && typeof k === 'object')
+        this.fail(this.nodeStart, 'found unhashable key (a mapping or sequence cannot be a key)');
+      return keyText(k);
     }
     if (
       kx.type === EVENT_ID.MAPPING &&
@@ -1043,23 +1079,23 @@ class Builder {
    * The mappings a `<<` value merges, in application order (PyYAML's `flatten_mapping`): a
    * mapping, or a list of mappings of which an earlier one beats a later one.
    */
-  private mergeSources(value: Built): MergeSource[] {
+  private mergeSources(value: unknown, start: number): MergeSource[] {
     const isMapping = (v: unknown): v is Record<string, unknown> =>
       v !== null && typeof v === 'object' && !Array.isArray(v);
-    if (isMapping(value.value)) return [{ mapping: value.value, start: value.start }];
-    if (Array.isArray(value.value)) {
+    if (isMapping(value)) return [{ mapping: value, start }];
+    if (Array.isArray(value)) {
       const list: MergeSource[] = [];
-      for (const item of value.value) {
+      for (const item of value) {
         if (!isMapping(item))
           return this.fail(
-            value.start,
+            start,
             'expected a mapping for merging, but found something else in the `<<` list',
           );
-        list.push({ mapping: item, start: this.table.start(item) ?? value.start });
+        list.push({ mapping: item, start: this.table.start(item) ?? start });
       }
       return list.reverse();
     }
-    return this.fail(value.start, 'expected a mapping or list of mappings for merging (`<<`)');
+    return this.fail(start, 'expected a mapping or list of mappings for merging (`<<`)');
   }
 }
 
@@ -1101,7 +1137,7 @@ function keyText(v: unknown): string {
 /** PyYAML's implicit resolvers for a plain scalar (`yaml.resolver.Resolver`, YAML 1.1). */
 function resolvePlain(text: string, isKey: boolean): Resolved {
   if (text === '') return { kind: 'value', value: null };
-  if (!MAYBE_NOT_STRING.test(text)) return { kind: 'value', value: text };
+  if (!maybeNotString(text)) return { kind: 'value', value: text };
   if (BOOL_RE.test(text)) return { kind: 'value', value: BOOL_VALUES[text.toLowerCase()] ?? false };
   if (FLOAT_RE.test(text)) return { kind: 'value', value: pyFloat(text), float: true };
   if (INT_RE.test(text)) return pyInt(text);
