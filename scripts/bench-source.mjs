@@ -16,17 +16,26 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import {
+  dieAs,
+  fmtMiB,
+  fmtMs,
+  machineInfo,
+  measureRuns,
+  modelCount,
+  parseBenchCli,
+  ratio,
+  RESULT_PREFIX,
+  runWorker,
+} from './bench-common.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SCRIPT), '..');
 const LIB = path.join(ROOT, 'dist', 'src', 'index.js');
 const GEN = path.join(ROOT, 'scripts', 'gen-manifest.mjs');
 const OUT_DIR = path.join(ROOT, 'bench-out');
-const RESULT_PREFIX = 'BENCH_RESULT ';
 const TARGET_RATIO = 2;
 const TARGET_GROWTH = 12;
 
@@ -90,49 +99,17 @@ async function worker(mode, dir) {
 // ---------------------------------------------------------------------------------------------
 // Orchestrator
 
-function die(msg, code = 1) {
-  console.error(`bench-source: ${msg}`);
-  process.exit(code);
-}
-
-function count(s, flag) {
-  const m = /^(\d+)(k)?$/i.exec(String(s).trim());
-  if (!m || Number(m[1]) < 1) die(`${flag}: not a model count: ${s}`, 2);
-  return Number(m[1]) * (m[2] ? 1000 : 1);
-}
+const die = dieAs('bench-source');
 
 function parseCli(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        sizes: { type: 'string', default: '1000,10000' },
-        runs: { type: 'string', default: '3' },
-        seed: { type: 'string', default: '1' },
-        regen: { type: 'boolean', default: false },
-        profile: { type: 'string' },
-        out: { type: 'string', default: path.join(OUT_DIR, 'results-source.json') },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    die(`${err.message}\n\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const sizes = values.sizes
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => count(s, '--sizes'));
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) die('--runs must be a positive integer', 2);
-  const profile = values.profile === undefined ? null : count(values.profile, '--profile');
-  return { sizes, runs, seed: values.seed, regen: values.regen, profile, out: values.out };
+  const v = parseBenchCli(argv, {
+    usage: USAGE,
+    out: path.join(OUT_DIR, 'results-source.json'),
+    extra: { profile: { type: 'string' } },
+    die,
+  });
+  const profile = v.profile === undefined ? null : modelCount(v.profile, '--profile', die);
+  return { sizes: v.sizes, runs: v.runs, seed: v.seed, regen: v.regen, profile, out: v.out };
 }
 
 function ensureTree(n, seed, regen) {
@@ -166,47 +143,11 @@ function treeBytes(dir) {
 }
 
 function runChild(mode, dir, nodeArgs = []) {
-  const res = spawnSync(
-    process.execPath,
-    ['--expose-gc', ...nodeArgs, SCRIPT, '--worker', mode, dir],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 2 ** 20,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const line = (res.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (res.status !== 0 || !line) {
-    const why = res.error
-      ? res.error.message
-      : res.signal
-        ? `killed by ${res.signal}`
-        : `exit ${res.status}`;
-    const err = new Error(`${mode} ${path.relative(ROOT, dir)}: child failed (${why})`);
-    err.stderr = (res.stderr ?? '').trim().split('\n').slice(-15).join('\n');
-    throw err;
-  }
-  return JSON.parse(line.slice(RESULT_PREFIX.length));
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return runWorker(SCRIPT, [mode, dir], { nodeArgs, label: `${mode} ${path.relative(ROOT, dir)}` });
 }
 
 function measure(mode, dir, runs) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(runChild(mode, dir));
-  const last = samples[samples.length - 1];
-  const facts = { ...last };
-  for (const k of ['ms', 'maxRssKiB', 'mode']) delete facts[k];
-  return {
-    ms: median(samples.map((s) => s.ms)),
-    maxRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
-    runsMs: samples.map((s) => Math.round(s.ms * 10) / 10),
-    ...facts,
-  };
+  return measureRuns(() => runChild(mode, dir), runs);
 }
 
 /** Self time per function of a .cpuprofile, highest first. */
@@ -242,12 +183,6 @@ function hotSpots(file, top = 15) {
   };
 }
 
-const MiB = 2 ** 20;
-const fmtMs = (ms) => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-const fmtMiB = (bytes) =>
-  bytes >= 10 * MiB ? `${Math.round(bytes / MiB)}` : (bytes / MiB).toFixed(1);
-const ratio = (a, b) => (a == null || b == null ? 'n/a' : `${(a / b).toFixed(2)}×`);
-
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--worker') {
@@ -258,14 +193,7 @@ async function main() {
   if (!fs.existsSync(LIB))
     die(`${path.relative(ROOT, LIB)} not found: run \`npm run build\` first`);
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  };
+  const machine = machineInfo();
 
   let failed = 0;
   const results = [];

@@ -20,10 +20,19 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import {
+  dieAs,
+  fmtMiB,
+  fmtMs,
+  machineInfo,
+  measureRuns,
+  parseBenchCli,
+  ratio,
+  RESULT_PREFIX,
+  runWorker,
+} from './bench-common.mjs';
 import { py } from './gen-manifest.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -32,7 +41,6 @@ const LIB = path.join(ROOT, 'dist', 'src', 'index.js');
 const GEN = path.join(ROOT, 'scripts', 'gen-manifest.mjs');
 const OUT_DIR = path.join(ROOT, 'bench-out');
 const BASELINE_LIMIT = 512 * 2 ** 20;
-const RESULT_PREFIX = 'BENCH_RESULT ';
 
 const USAGE = `usage: node --expose-gc scripts/bench.mjs [--sizes 1000,10000] [--huge] [--runs 3] [--seed 1] [--regen]
 
@@ -127,47 +135,17 @@ async function worker(mode, file, baseFile) {
 // ---------------------------------------------------------------------------------------------
 // Orchestrator
 
-function parseCli(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        sizes: { type: 'string', default: '1000,10000' },
-        huge: { type: 'boolean', default: false },
-        runs: { type: 'string', default: '3' },
-        seed: { type: 'string', default: '1' },
-        regen: { type: 'boolean', default: false },
-        out: { type: 'string', default: path.join(OUT_DIR, 'results.json') },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    die(`${err.message}\n\n${USAGE}`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const sizes = values.sizes
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^(\d+)(k)?$/i.exec(s);
-      if (!m || Number(m[1]) < 1) die(`--sizes: not a model count: ${s}`, 2);
-      return Number(m[1]) * (m[2] ? 1000 : 1);
-    });
-  if (values.huge && !sizes.includes(100000)) sizes.push(100000);
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) die(`--runs must be a positive integer`, 2);
-  return { sizes, runs, seed: values.seed, regen: values.regen, out: values.out };
-}
+const die = dieAs('bench');
 
-function die(msg, code = 1) {
-  console.error(`bench: ${msg}`);
-  process.exit(code);
+function parseCli(argv) {
+  const v = parseBenchCli(argv, {
+    usage: USAGE,
+    out: path.join(OUT_DIR, 'results.json'),
+    extra: { huge: { type: 'boolean', default: false } },
+    die,
+  });
+  if (v.huge && !v.sizes.includes(100000)) v.sizes.push(100000);
+  return { sizes: v.sizes, runs: v.runs, seed: v.seed, regen: v.regen, out: v.out };
 }
 
 function ensureManifest(n, seed, regen) {
@@ -281,61 +259,15 @@ function ensureHead(n, baseFile, regen) {
 }
 
 function runChild(mode, file, baseFile) {
-  const args = ['--expose-gc', SCRIPT, '--worker', mode, file, ...(baseFile ? [baseFile] : [])];
-  const res = spawnSync(process.execPath, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return runWorker(SCRIPT, [mode, file, ...(baseFile ? [baseFile] : [])], {
+    label: `${mode} ${path.relative(ROOT, file)}`,
   });
-  const line = (res.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-  if (res.status !== 0 || !line) {
-    const why = res.error
-      ? res.error.message
-      : res.signal
-        ? `killed by ${res.signal}`
-        : `exit ${res.status}`;
-    const err = new Error(`${mode} ${path.relative(ROOT, file)}: child failed (${why})`);
-    err.stderr = (res.stderr ?? '').trim().split('\n').slice(-15).join('\n');
-    throw err;
-  }
-  return JSON.parse(line.slice(RESULT_PREFIX.length));
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function measure(mode, file, runs, baseFile) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(runChild(mode, file, baseFile));
-  const last = samples[samples.length - 1];
-  return {
-    ms: median(samples.map((s) => s.ms)),
-    maxRssKiB: Math.max(...samples.map((s) => s.maxRssKiB)),
-    runsMs: samples.map((s) => Math.round(s.ms * 10) / 10),
-    runsRssKiB: samples.map((s) => s.maxRssKiB),
-    ...(last.nodes !== undefined ? { nodes: last.nodes } : {}),
-    ...(last.resources !== undefined ? { resources: last.resources } : {}),
-    ...(last.findings !== undefined ? { findings: last.findings, summary: last.summary } : {}),
-    ...(last.changes !== undefined
-      ? {
-          changes: last.changes,
-          breaking: last.breaking,
-          newFindings: last.newFindings,
-          fixed: last.fixed,
-          impact: last.impact,
-        }
-      : {}),
-  };
+  return measureRuns(() => runChild(mode, file, baseFile), runs);
 }
 
-const MiB = 2 ** 20;
-const fmtMs = (ms) => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-const fmtMiB = (bytes) =>
-  bytes >= 10 * MiB ? `${Math.round(bytes / MiB)}` : (bytes / MiB).toFixed(1);
-const ratio = (a, b) => (a == null || b == null ? 'n/a' : `${(a / b).toFixed(2)}×`);
 const rssCell = (kib, fileBytes) =>
   kib == null ? 'n/a' : `${fmtMiB(kib * 1024)} MiB (${((kib * 1024) / fileBytes).toFixed(2)}×)`;
 
@@ -350,14 +282,7 @@ async function main() {
     die(`${path.relative(ROOT, LIB)} not found: run \`npm run build\` first`);
   fs.mkdirSync(OUT_DIR, { recursive: true });
 
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  };
+  const machine = machineInfo();
   let failed = 0;
   let nodeFloorKiB = null;
   try {
