@@ -12,6 +12,7 @@ import { compileTemplate } from '../src/load/source/jinja-engine.js';
 import { extractBlocks, toNunjucks } from '../src/load/source/jinja-text.js';
 import {
   DbtJinja,
+  plainMacro,
   pythonDeps,
   scanDeps,
   type DbtJinjaOptions,
@@ -1173,6 +1174,64 @@ test('the corpus: every macro of every manifest compiles', () => {
   );
   expect(compiled).toBeGreaterThan(3000);
   expect(failed).toEqual([]);
+});
+
+describe('plain macros (known to compile without loading nunjucks)', () => {
+  const plain = [
+    '{% macro cents_to_dollars(column_name, scale=2) -%}\n    round({{ column_name }} / 100.0, {{ scale }})::number(16, {{ scale }})\n{%- endmacro %}',
+    "{% macro audit(model_name) -%}{%- if execute -%}insert into {{ target.schema }}_audit.t select '{{ model_name }}' from {{ this }}{%- endif -%}{%- endmacro %}",
+    '\n\n{% macro m(a, b="x", c=none) %}{# note #}{% if a %}1{% elif b.c %}2{% else %}3{% endif %}{% endmacro %}',
+  ];
+  const notPlain = [
+    '{% macro m() %}{% if a %}{% else %}{% else %}{% endif %}{% endmacro %}',
+    '{% macro m() %}{% if a %}{% else %}{% elif b %}{% endif %}{% endmacro %}',
+    '{% macro m() %}{% if a %}{% endmacro %}',
+    '{% macro m() %}{% endif %}{% endmacro %}',
+    '{% macro m() %}{{ if }}{% endmacro %}',
+    '{% macro m() %}{{ }}{% endmacro %}',
+    '{% macro m() %}{{ a. }}{% endmacro %}',
+    '{% macro m() %}{{ a.b.1 }}{% endmacro %}',
+    '{% macro m() %}{{ a | upper }}{% endmacro %}',
+    '{% macro m() %}{{ f(a) }}{% endmacro %}',
+    '{% macro m() %}{% if %}{% endif %}{% endmacro %}',
+    '{% macro m() %}{% set x = 1 %}{% endmacro %}',
+    '{% macro m() %}{% for x in y %}{% endfor %}{% endmacro %}',
+    '{% macro m() %}{%+ if a %}{% endif %}{% endmacro %}',
+    '{% macro m(a=b) %}{% endmacro %}',
+    '{% macro m(a,) %}{% endmacro %}',
+    '{% macro m(if) %}{% endmacro %}',
+    '{% macro m() %}x{% endmacro %}text after',
+    '{% macro m() %}{% macro n() %}{% endmacro %}{% endmacro %}',
+    '{% macro m() %}{{ a',
+    '{% macro m() %}{% raw %}{{ a }}{% endraw %}{% endmacro %}',
+  ];
+
+  test('simple macros are plain; anything else is left to the compiler', () => {
+    for (const text of plain) expect([text, plainMacro(text)]).toEqual([text, true]);
+    for (const text of notPlain) expect([text, plainMacro(text)]).toEqual([text, false]);
+  });
+
+  test('every plain macro compiles (these, and those of the corpus projects)', () => {
+    const texts = [...plain, ...notPlain];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.sql') && p.includes(`${path.sep}macros${path.sep}`)) {
+          const sql = readFileSync(p, 'utf8');
+          for (const b of extractBlocks(sql, new Set(['macro'])).blocks) {
+            const args = b.header.includes('(') ? b.header.slice(b.header.indexOf('(')) : '()';
+            texts.push(`{% macro m${args} %}${sql.slice(b.bodyStart, b.bodyEnd)}{% endmacro %}`);
+          }
+        }
+      }
+    };
+    walk(PROJECTS);
+    const plainOnes = texts.filter((t) => plainMacro(t));
+    for (const text of plainOnes)
+      expect(() => compileTemplate(toNunjucks(text), 'm', 0)).not.toThrow();
+    expect(plainOnes.length).toBeGreaterThan(plain.length + 10);
+  });
 });
 
 test('the corpus: reading templates without rendering gives what rendering gives', () => {

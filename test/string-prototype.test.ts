@@ -1,12 +1,14 @@
 /**
  * nunjucks's runtime leaves String.prototype in V8's slow dictionary mode when it loads (its
  * SafeString is made with Object.create(String.prototype, …)), which slows every string
- * operation of the process. Source mode loads nunjucks only to compile a template, and then
- * has V8 make String.prototype fast again. Checked in a child process with V8's natives
+ * operation of the process. Source mode loads nunjucks only to compile a template (plain
+ * macros and statically read models need none), and then has V8 make String.prototype fast
+ * again. Checked in a child process with V8's natives
  * syntax, on the built library (CI builds before testing).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const built = fs.existsSync(path.resolve('dist', 'src', 'index.js'));
@@ -29,9 +31,25 @@ function probe(input: string, mode: 'source' | 'manifest'): { nunjucks: boolean;
 }
 
 (built ? describe : describe.skip)('String.prototype stays fast', () => {
-  test('a project whose macros are compiled: nunjucks loaded, String.prototype fast', () => {
+  test('a project with a model to render: nunjucks loaded, String.prototype fast', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-strproto-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'dbt_project.yml'), 'name: p\nversion: "1.0"\n');
+      fs.mkdirSync(path.join(dir, 'models'));
+      // A loop: no static reading, the template is compiled and rendered.
+      fs.writeFileSync(
+        path.join(dir, 'models', 'm.sql'),
+        '{% for i in range(2) %}select {{ i }} union all {% endfor %}select 2',
+      );
+      expect(probe(dir, 'source')).toEqual({ nunjucks: true, fast: true });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a project whose macros and models are plain: nunjucks is not loaded', () => {
     expect(probe(path.resolve('fixtures', 'example-mesh'), 'source')).toEqual({
-      nunjucks: true,
+      nunjucks: false,
       fast: true,
     });
   });

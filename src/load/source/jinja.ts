@@ -55,7 +55,7 @@ import {
   type StaticContext,
   type TagMemo,
 } from './jinja-scan.js';
-import { extractBlocks, lineOf, segment, toNunjucks } from './jinja-text.js';
+import { extractBlocks, lineOf, segment, tokenize, toNunjucks, type Tok } from './jinja-text.js';
 
 export { scanDeps, pythonDeps } from './jinja-scan.js';
 
@@ -1128,7 +1128,8 @@ export class DbtJinja {
       const entry = entries.get(name);
       if (!entry) continue;
       try {
-        this.macroFn(entry);
+        // A plain macro compiles for sure: no need to load nunjucks to find out.
+        if (!plainMacro(entry.text)) this.macroFn(entry);
       } catch {
         sound = false;
         break;
@@ -1348,4 +1349,104 @@ function strftime(d: Date, fmt: string): string {
         return '';
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain macros
+
+/** Words a name in a plain macro's tag may not be (nunjucks reads them as syntax). */
+const JINJA_WORDS: ReadonlySet<string> = new Set(
+  (
+    'if elif else endif for endfor in not and or is macro endmacro set endset block endblock ' +
+    'call endcall filter endfilter raw endraw import from include extends with endwith do ' +
+    'as ignore missing true false none True False None'
+  ).split(' '),
+);
+
+/** `name` or `name.attr.attr` between `from` and the end of `sig`. */
+function plainName(sig: readonly Tok[], from: number): boolean {
+  if (from >= sig.length) return false;
+  for (let i = from; i < sig.length; i++) {
+    const t = sig[i]!;
+    const want = (i - from) % 2 === 0 ? 'name' : '.';
+    if (want === 'name' ? t.kind !== 'name' || JINJA_WORDS.has(t.raw) : t.raw !== '.') return false;
+  }
+  return (sig.length - from) % 2 === 1;
+}
+
+/** `macro name(a, b=literal, …)`: parameters with literal defaults only. */
+function plainHeader(sig: readonly Tok[]): boolean {
+  const name = sig[1];
+  if (name?.kind !== 'name' || JINJA_WORDS.has(name.raw) || sig[2]?.raw !== '(') return false;
+  if (sig[sig.length - 1]?.raw !== ')') return false;
+  const params = sig.slice(3, -1);
+  for (let i = 0; i < params.length;) {
+    const p = params[i];
+    if (p?.kind !== 'name' || JINJA_WORDS.has(p.raw)) return false;
+    i++;
+    if (params[i]?.raw === '=') {
+      const v = params[i + 1];
+      const literal =
+        v !== undefined &&
+        (v.kind === 'num' ||
+          (v.kind === 'str' && !v.raw.startsWith('f')) ||
+          (v.kind === 'name' && /^(?:true|false|none|True|False|None)$/.test(v.raw)));
+      if (!literal) return false;
+      i += 2;
+    }
+    if (i < params.length) {
+      if (params[i]!.raw !== ',' || i + 1 >= params.length) return false;
+      i++;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether a macro's text is so plain that nunjucks compiles it and defining it cannot fail:
+ * the header `macro name(a, b=literal)`, then only text, comments, `{{ name.attr }}` and
+ * `if`/`elif`/`else`/`endif` over such names, then `endmacro` (whitespace control with `-`
+ * only). Small formatting macros usually are; macroSound() then need not compile them.
+ */
+export function plainMacro(text: string): boolean {
+  const { segments, error } = segment(text);
+  if (error !== null) return false;
+  let state: 'before' | 'body' | 'after' = 'before';
+  /** Per open `if`: whether its `else` was seen (then no `elif` or `else` may follow). */
+  const ifs: boolean[] = [];
+  for (const seg of segments) {
+    if (seg.kind === 'comment') continue;
+    if (seg.kind === 'text') {
+      if (state !== 'body' && seg.inner.trim() !== '') return false;
+      continue;
+    }
+    if (seg.kind === 'raw' || seg.open === '+' || seg.close === '+') return false;
+    const sig = tokenize(seg.inner).filter((t) => t.kind !== 'ws');
+    if (sig.some((t) => t.kind === 'comment' || t.kind === 'fstr')) return false;
+    if (seg.kind === 'expr') {
+      if (state !== 'body' || !plainName(sig, 0)) return false;
+      continue;
+    }
+    const head = sig[0]?.raw;
+    if (state === 'before') {
+      if (head !== 'macro' || !plainHeader(sig)) return false;
+      state = 'body';
+    } else if (state === 'after') {
+      return false;
+    } else if (head === 'endmacro' && sig.length === 1) {
+      if (ifs.length > 0) return false;
+      state = 'after';
+    } else if (head === 'if') {
+      if (!plainName(sig, 1)) return false;
+      ifs.push(false);
+    } else if (head === 'elif') {
+      if (!plainName(sig, 1) || ifs.length === 0 || ifs[ifs.length - 1]) return false;
+    } else if (head === 'else' && sig.length === 1) {
+      if (ifs.length === 0 || ifs[ifs.length - 1]) return false;
+      ifs[ifs.length - 1] = true;
+    } else if (head === 'endif' && sig.length === 1) {
+      if (ifs.pop() === undefined) return false;
+    } else return false;
+  }
+  return state === 'after';
 }
