@@ -241,7 +241,7 @@ export function prefetchBase(
  * Loads the base and runs the configuration's rules over it, taking from the head what did
  * not change (`reuse`).
  */
-export async function baseSideInProcess(
+export async function checkBaseSide(
   specs: BaseSpec | readonly BaseSpec[],
   cwd: string,
   vars: Record<string, unknown> | undefined,

@@ -40,7 +40,7 @@ import {
 import { writeOutputs } from '../output.js';
 import { startProgress } from '../progress.js';
 import {
-  baseSideInProcess,
+  checkBaseSide,
   prefetchBase,
   type BaseReuse,
   compareWithBase,
@@ -375,7 +375,7 @@ async function checkRun(
     const run = { now, baseline, continueOnRuleError: args.continueOnRuleError };
     result = baseSpec
       ? compareWithBase(
-          await baseSideInProcess(baseSpec, io.cwd, vars, config, run, {
+          await checkBaseSide(baseSpec, io.cwd, vars, config, run, {
             memos: headMemos.splice(0),
             ...(recording ? { head: { project, resolver, recording } } : {}),
             ...(prefetched ? { prefetched } : {}),
