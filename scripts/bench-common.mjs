@@ -92,12 +92,33 @@ export function median(xs) {
 }
 
 /**
- * `runs` samples of `run()`: the median time, the highest peak RSS, every run's figures, and
- * the other facts the last run reported.
+ * `runs` rounds, each running every runner once in turn, so that a slow stretch of a shared
+ * machine weighs on the baseline and the measurements alike. Per runner: the median time, the
+ * highest peak RSS, every run's figures and the other facts its last run reported; or
+ * `{ error }` once one of its runs failed (`onError` is told; the other runners go on).
  */
-export function measureRuns(run, runs) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(run());
+export function measureRounds(runners, runs, onError) {
+  const samples = {};
+  const errors = {};
+  for (const k of Object.keys(runners)) samples[k] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [k, run] of Object.entries(runners)) {
+      if (errors[k]) continue;
+      try {
+        samples[k].push(run());
+      } catch (err) {
+        errors[k] = err;
+        onError(err);
+      }
+    }
+  }
+  const out = {};
+  for (const k of Object.keys(runners))
+    out[k] = errors[k] ? { error: errors[k].message } : summarizeSamples(samples[k]);
+  return out;
+}
+
+function summarizeSamples(samples) {
   const facts = { ...samples[samples.length - 1] };
   for (const k of ['ms', 'maxRssKiB', 'mode']) delete facts[k];
   return {

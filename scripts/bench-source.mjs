@@ -5,7 +5,8 @@
 //   npm run bench:source [-- --sizes 1000,10000] [--runs 3] [--seed 1] [--regen] [--profile N]
 //
 // For each size, generates bench-out/tree-<N>/ when missing (`npm run gen -- --tree`), then
-// measures in fresh child processes (one per run; time is the median, peak RSS the highest):
+// measures in fresh child processes, baseline and load alternating (one process per run; time
+// is the median, peak RSS the highest):
 //   baseline  fast-glob the project's YAML and SQL files, fs.readFileSync each one, and parse
 //             every YAML file with js-yaml's load() (the YAML library the source reader uses)
 //   load      loadProject([dir], { mode: 'source' }) from the built library (dist/)
@@ -23,7 +24,7 @@ import {
   fmtMiB,
   fmtMs,
   machineInfo,
-  measureRuns,
+  measureRounds,
   modelCount,
   parseBenchCli,
   ratio,
@@ -146,10 +147,6 @@ function runChild(mode, dir, nodeArgs = []) {
   return runWorker(SCRIPT, [mode, dir], { nodeArgs, label: `${mode} ${path.relative(ROOT, dir)}` });
 }
 
-function measure(mode, dir, runs) {
-  return measureRuns(() => runChild(mode, dir), runs);
-}
-
 /** Self time per function of a .cpuprofile, highest first. */
 function hotSpots(file, top = 15) {
   const prof = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -204,15 +201,18 @@ async function main() {
     console.error(
       `bench-source: ${n} models, ${files} files, ${fmtMiB(bytes)} MiB, ${opts.runs} run(s) each...`,
     );
-    for (const mode of ['baseline', 'load']) {
-      try {
-        row[mode] = measure(mode, dir, opts.runs);
-      } catch (err) {
-        console.error(`bench-source: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
-        row[mode] = { error: err.message };
-        failed++;
-      }
-    }
+    // Baseline and load alternate, run by run.
+    Object.assign(
+      row,
+      measureRounds(
+        { baseline: () => runChild('baseline', dir), load: () => runChild('load', dir) },
+        opts.runs,
+        (err) => {
+          console.error(`bench-source: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
+          failed++;
+        },
+      ),
+    );
     if (row.load && !row.load.error && row.load.input !== 'source') {
       console.error(
         `bench-source: ${n} models: the load used input "${row.load.input}", not source mode`,

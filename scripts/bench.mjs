@@ -14,8 +14,8 @@
 //             the base: both sides loaded and checked (the base sharing the head's unchanged
 //             entries and findings, as the CLI does), then changes, breaking changes, impact,
 //             classification, the JSON output
-// Time is the median over --runs; peak RSS (process.resourceUsage().maxRSS) is the highest over
-// the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
+// The measurements alternate: each of --runs rounds runs every one once. Time is the median
+// over the runs; peak RSS (process.resourceUsage().maxRSS) is the highest over the runs. Prints a Markdown table and writes bench-out/results.json. Exits non-zero when a
 // child fails. Build the library first: `npm run build`.
 
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ import {
   fmtMiB,
   fmtMs,
   machineInfo,
-  measureRuns,
+  measureRounds,
   parseBenchCli,
   ratio,
   RESULT_PREFIX,
@@ -264,10 +264,6 @@ function runChild(mode, file, baseFile) {
   });
 }
 
-function measure(mode, file, runs, baseFile) {
-  return measureRuns(() => runChild(mode, file, baseFile), runs);
-}
-
 const rssCell = (kib, fileBytes) =>
   kib == null ? 'n/a' : `${fmtMiB(kib * 1024)} MiB (${((kib * 1024) / fileBytes).toFixed(2)}×)`;
 
@@ -298,30 +294,31 @@ async function main() {
     const bytes = fs.statSync(file).size;
     const row = { models: n, file: path.relative(ROOT, file), bytes };
     console.error(`bench: ${n} models, ${fmtMiB(bytes)} MiB, ${opts.runs} run(s) each...`);
-    for (const mode of ['baseline', 'load', 'check']) {
-      if (mode === 'baseline' && bytes > BASELINE_LIMIT) {
-        row.baseline = null; // readFileSync + JSON.parse cannot hold a string this large
-        continue;
-      }
-      try {
-        row[mode] = measure(mode, file, opts.runs);
-      } catch (err) {
-        console.error(`bench: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
-        row[mode] = { error: err.message };
-        failed++;
-      }
-    }
+    // One round runs every measurement once; rounds repeat, so that a slow stretch of the
+    // machine weighs on the baseline and the measurements alike.
+    const runners = {};
+    if (bytes <= BASELINE_LIMIT) runners.baseline = () => runChild('baseline', file);
+    else row.baseline = null; // readFileSync + JSON.parse cannot hold a string this large
+    runners.load = () => runChild('load', file);
+    runners.check = () => runChild('check', file);
     if (bytes <= BASELINE_LIMIT) {
       try {
         const headFile = ensureHead(n, file, opts.regen);
         row.headFile = path.relative(ROOT, headFile);
-        row.base = measure('base', headFile, opts.runs, file);
+        runners.base = () => runChild('base', headFile, file);
       } catch (err) {
-        console.error(`bench: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
+        console.error(`bench: ${err.message}`);
         row.base = { error: err.message };
         failed++;
       }
     }
+    Object.assign(
+      row,
+      measureRounds(runners, opts.runs, (err) => {
+        console.error(`bench: ${err.message}${err.stderr ? `\n${err.stderr}` : ''}`);
+        failed++;
+      }),
+    );
     const base = row.baseline?.ms ?? null;
     row.baseRatio = row.base?.ms != null && base ? row.base.ms / base : null;
     row.baseRssPerFile = row.base?.maxRssKiB ? (row.base.maxRssKiB * 1024) / bytes : null;
