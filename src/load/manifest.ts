@@ -227,15 +227,11 @@ export function loadManifestBuffer(
       }
       if (SECTIONS.has(key) && buf[pos] === 0x7b) {
         const section = key as Section;
-        if (memo === null && from === null)
-          return parseEntries(buf, pos, buf.length, parser, (k, value) => {
-            state.add(section, k, value);
-          });
         const recording: ManifestMemo | null = memo;
         // A load records or reuses, not both (the spans of a reused entry are not at hand).
         const other: ManifestMemo | null = recording === null ? from : null;
         return forEachMember(buf, pos, buf.length, (k, at) => {
-          const memoKey = `${section}\0${k}`;
+          const memoKey = recording !== null || other !== null ? `${section}\0${k}` : '';
           const prev = other?.entries.get(memoKey);
           if (prev !== undefined) {
             const e = sameKeptBytes(
