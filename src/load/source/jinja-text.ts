@@ -4,6 +4,7 @@
  * blocks (`{% macro %}`, `{% snapshot %}`, …), and rewriting the few Jinja forms nunjucks does
  * not parse into forms it does. Pure string work; nothing here evaluates a template.
  */
+import { isUnicodeSpace } from './py-text.js';
 
 /** One piece of a template. Offsets are into the template string; `end` is exclusive. */
 export interface Segment {
@@ -59,18 +60,7 @@ function isDigitCode(c: number): boolean {
 /** What the regex `\s` matches (one UTF-16 code unit). */
 function isSpaceCode(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
+  return c === 0xfeff || isUnicodeSpace(c);
 }
 
 /**

@@ -6,9 +6,16 @@
  */
 export function isPythonSpace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
-  if (c < 0x85) return false;
+  return c === 0x85 || isUnicodeSpace(c);
+}
+
+/**
+ * The Unicode spaces and line/paragraph separators from U+00A0 up, which both Python's
+ * `isspace()` and the regex `\s` count (they differ below, and on U+0085 and U+FEFF).
+ */
+export function isUnicodeSpace(c: number): boolean {
+  if (c < 0xa0) return false;
   return (
-    c === 0x85 ||
     c === 0xa0 ||
     c === 0x1680 ||
     (c >= 0x2000 && c <= 0x200a) ||
