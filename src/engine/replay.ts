@@ -31,49 +31,48 @@ export function replayScope(
 ): Set<string> | null {
   const names = (p: Project) => p.projects.map((i) => i.name).join('\0');
   if (names(base) !== names(head)) return null;
+  if (base.groups.size !== head.groups.size) return null;
+  for (const [id, g] of base.groups) if (!identical(g, head.groups.get(id))) return null;
+  if (resolverBase.hasDomains() !== resolverHead.hasDomains()) return null;
   // Resolution reads the project directories (CODEOWNERS paths) and hands out the groups'
   // owner objects (which rules may compare by identity): the head's answers stand for the
   // base's only with the same directories and the very same group objects.
   const dirs = (p: Project) => p.projects.map((i) => i.rootDir ?? '').join('\0');
   const adoptable =
     dirs(base) === dirs(head) && [...base.groups].every(([id, g]) => head.groups.get(id) === g);
-  if (base.groups.size !== head.groups.size) return null;
-  for (const [id, g] of base.groups) if (!identical(g, head.groups.get(id))) return null;
-  if (resolverBase.hasDomains() !== resolverHead.hasDomains()) return null;
 
-  const same = (b: Resource | undefined, h: Resource | undefined): boolean =>
-    b !== undefined && h !== undefined && (b === h || identical(b, h));
+  // Resources present on one side only, or with other data.
+  const differs = new Set<string>();
+  for (const [id, b] of base.resources) {
+    const h = head.resources.get(id);
+    if (h === undefined || (b !== h && !identical(b, h))) differs.add(id);
+  }
+  for (const id of head.resources.keys()) if (!base.resources.has(id)) differs.add(id);
   /** Whether a resource's domain and owner resolve here as there, without resolving them. */
   const resolvesAlike = (b: Resource, depth = 0): boolean => {
-    if (!adoptable) return false;
     const attached = b.test?.attachedNode;
     // A test takes the domain of the node it is attached to.
     if (attached == null || attached === b.uniqueId) return true;
     const ab = base.resources.get(attached);
-    return depth < 8 && same(ab, head.resources.get(attached)) && resolvesAlike(ab!, depth + 1);
+    return depth < 8 && ab !== undefined && !differs.has(attached) && resolvesAlike(ab, depth + 1);
   };
 
-  const changed = new Set<string>();
+  const changed = new Set(differs);
   const alike: string[] = [];
-  const consider = (id: string, b: Resource | undefined, h: Resource | undefined): void => {
-    if (!same(b, h)) {
-      changed.add(id);
-      return;
-    }
-    if (resolvesAlike(b!)) {
+  for (const [id, b] of base.resources) {
+    if (differs.has(id)) continue;
+    if (adoptable && resolvesAlike(b)) {
       alike.push(id);
-      return;
+      continue;
     }
     const db = resolverBase.domain(id)?.value ?? null;
     const dh = resolverHead.domain(id)?.value ?? null;
-    if (db !== dh) changed.add(id);
-    else if (
+    if (
+      db !== dh ||
       !identical(resolverBase.owner(id)?.value ?? null, resolverHead.owner(id)?.value ?? null)
     )
       changed.add(id);
-  };
-  for (const [id, b] of base.resources) consider(id, b, head.resources.get(id));
-  for (const [id, h] of head.resources) if (!base.resources.has(id)) consider(id, undefined, h);
+  }
   resolverBase.adopt(resolverHead, alike);
 
   if (config.overrides.length > 0) {
